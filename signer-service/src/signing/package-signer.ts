@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+// The orchestration of repository signing: classify → strip → sign → timestamp → write (spec §6.4).
+
+import { ReposignError } from '../errors.js';
+import { PackageArchive, writeSignedPackage } from './archive/index.js';
+import { describeCertificate, parseCertificate, type CertificateInfo } from './certificates/certificate.js';
+import { assertSigningCertificate } from './certificates/signing-certificate-policy.js';
+import { addRepositoryCountersignature } from './cms/countersignature.js';
+import { createRepositoryPrimarySignature, type RepositorySignatureRequest } from './cms/primary-signature.js';
+import { decodeSignatureContent } from './cms/signature-content.js';
+import { parseSignature, type ParsedSignature } from './cms/signature-reader.js';
+import type { HashAlgorithmName } from './hash-algorithm.js';
+import type { SigningKey } from './providers/signing-key.js';
+import type { Timestamper } from './timestamp/index.js';
+
+/** Which signatures a package carries. */
+export type PackageSignatureKind = 'unsigned' | 'author' | 'repository' | 'author+repository';
+
+/** How to repository-sign. */
+export interface RepositorySignOptions {
+  readonly key: SigningKey;
+  /** Absolute https URL of the feed's service index, written into the signature. */
+  readonly serviceIndexUrl: string;
+  /** Package hash, signer digest and ESSCertIDv2 hash; default SHA256. */
+  readonly hashAlgorithm?: HashAlgorithmName | undefined;
+  readonly packageOwners?: readonly string[] | undefined;
+  /** Omit to sign without a timestamp. */
+  readonly timestamper?: Timestamper | undefined;
+  /** Signing time written into the signature; default now. */
+  readonly signingTime?: Date | undefined;
+}
+
+/** What signing did. */
+export interface RepositorySignResult {
+  readonly before: PackageSignatureKind;
+  readonly after: PackageSignatureKind;
+  /** 'primary' on unsigned and repository-signed input, 'countersignature' on author-signed input. */
+  readonly placement: 'primary' | 'countersignature';
+  readonly certificate: CertificateInfo;
+}
+
+/** The kind of a parsed signature (undefined = unsigned). */
+export function signatureKind(signature: ParsedSignature | undefined): PackageSignatureKind {
+  if (!signature) return 'unsigned';
+  if (signature.primary.type === 'repository') return 'repository';
+  return signature.countersignatures.some((counter) => counter.type === 'repository') ? 'author+repository' : 'author';
+}
+
+/** Reads and parses the package's signature, if it has one. */
+export async function readPackageSignature(archive: PackageArchive): Promise<ParsedSignature | undefined> {
+  const bytes = await archive.readSignatureFile();
+  return bytes ? parseSignature(bytes) : undefined;
+}
+
+/**
+ * Repository-signs the package at `inputPath` and writes the result to `outputPath` (which may be
+ * the same path): a primary signature on an unsigned package, a countersignature on an
+ * author-signed one (after removing any repository countersignature, NuGet.org's included), and a
+ * fresh primary signature in place of an existing repository primary. The author's bytes are kept.
+ * The zip is validated first; before countersigning, the author signature's package hash is checked
+ * against the bytes so that a tampered package is never re-signed. Nothing is written on failure.
+ * Throws ReposignError.
+ */
+export async function repositorySignPackage(
+  inputPath: string,
+  outputPath: string,
+  options: RepositorySignOptions,
+): Promise<RepositorySignResult> {
+  const hash = options.hashAlgorithm ?? 'SHA256';
+  const chainDer = options.key.certificateChain();
+  if (chainDer.length === 0) throw new ReposignError('CERTIFICATE_INVALID', `The ${options.key.kind} key has no certificate.`);
+  const chain = chainDer.map(parseCertificate);
+  assertSigningCertificate(chain[0]!);
+  const request: RepositorySignatureRequest = {
+    key: options.key,
+    chain,
+    hash,
+    serviceIndexUrl: options.serviceIndexUrl,
+    packageOwners: options.packageOwners,
+    timestamper: options.timestamper,
+    signingTime: options.signingTime ?? new Date(),
+  };
+
+  const archive = await PackageArchive.open(inputPath);
+  try {
+    const existing = await readPackageSignature(archive);
+    const before = signatureKind(existing);
+    const certificate = describeCertificate(chain[0]!.der);
+    if (existing && existing.primary.type !== 'repository') {
+      const content = decodeSignatureContent(existing.content);
+      await writeSignedPackage(archive, outputPath, content.hashAlgorithm.name, async (packageHash) => {
+        if (!Buffer.from(packageHash).equals(content.packageHash)) {
+          throw new ReposignError(
+            'SIGNATURE_INTEGRITY',
+            'The package does not match its author signature (the package hash differs): it was modified after signing.',
+            { nugetCode: 'NU3008' },
+          );
+        }
+        return addRepositoryCountersignature(existing, request);
+      });
+      return { before, after: 'author+repository', placement: 'countersignature', certificate };
+    }
+    await writeSignedPackage(archive, outputPath, hash, (packageHash) =>
+      createRepositoryPrimarySignature(packageHash, request),
+    );
+    return { before, after: 'repository', placement: 'primary', certificate };
+  } finally {
+    await archive.close();
+  }
+}

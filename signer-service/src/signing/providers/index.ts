@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+// The registry of key backends: an explicit map from kind to provider. Later backends (self-signed,
+// KMS, PKCS#11) register here; a duplicate kind is a programming error.
+
+import type { SigningProvider } from './signing-key.js';
+import { pemSigningProvider, type PemKeySpec } from './pem/pem-provider.js';
+import { pfxSigningProvider, type PfxKeySpec } from './pfx/pfx-provider.js';
+
+/** Key specs by provider kind. */
+export interface SigningProviderSpecs {
+  pem: PemKeySpec;
+  pfx: PfxKeySpec;
+}
+
+export type SigningProviderKind = keyof SigningProviderSpecs;
+
+const registry = new Map<SigningProviderKind, SigningProvider<SigningProviderSpecs[SigningProviderKind]>>();
+
+function register<K extends SigningProviderKind>(kind: K, provider: SigningProvider<SigningProviderSpecs[K]>): void {
+  if (registry.has(kind)) throw new Error(`Signing provider '${kind}' is registered twice.`);
+  registry.set(kind, provider as SigningProvider<SigningProviderSpecs[SigningProviderKind]>);
+}
+
+register('pem', pemSigningProvider);
+register('pfx', pfxSigningProvider);
+
+/** The provider of a kind. */
+export function signingProvider<K extends SigningProviderKind>(kind: K): SigningProvider<SigningProviderSpecs[K]> {
+  const provider = registry.get(kind);
+  if (!provider) throw new Error(`No signing provider '${kind}'.`);
+  return provider as SigningProvider<SigningProviderSpecs[K]>;
+}
