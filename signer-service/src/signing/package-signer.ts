@@ -3,7 +3,7 @@
 
 import { ReposignError } from '../errors.js';
 import { PackageArchive, writeSignedPackage } from './archive/index.js';
-import { describeCertificate, parseCertificate, type CertificateInfo } from './certificates/certificate.js';
+import { parseCertificate, type CertificateInfo, type ParsedCertificate } from './certificates/certificate.js';
 import { assertSigningCertificate } from './certificates/signing-certificate-policy.js';
 import { addRepositoryCountersignature } from './cms/countersignature.js';
 import { createRepositoryPrimarySignature, type RepositorySignatureRequest } from './cms/primary-signature.js';
@@ -28,6 +28,8 @@ export interface RepositorySignOptions {
   readonly timestamper?: Timestamper | undefined;
   /** Signing time written into the signature; default now. */
   readonly signingTime?: Date | undefined;
+  /** Fsync the output before returning (a feed's only copy); default false. */
+  readonly durable?: boolean | undefined;
 }
 
 /** What signing did. */
@@ -37,6 +39,25 @@ export interface RepositorySignResult {
   /** 'primary' on unsigned and repository-signed input, 'countersignature' on author-signed input. */
   readonly placement: 'primary' | 'countersignature';
   readonly certificate: CertificateInfo;
+}
+
+const parsedChains = new WeakMap<SigningKey, readonly ParsedCertificate[]>();
+
+/** The key's chain, parsed once per key: a feed signs many packages with one key. */
+function parsedChain(key: SigningKey): readonly ParsedCertificate[] {
+  let chain = parsedChains.get(key);
+  if (!chain) {
+    const der = key.certificateChain();
+    if (der.length === 0) throw new ReposignError('CERTIFICATE_INVALID', `The ${key.kind} key has no certificate.`);
+    chain = der.map(parseCertificate);
+    parsedChains.set(key, chain);
+  }
+  return chain;
+}
+
+function certificateInfo(certificate: ParsedCertificate): CertificateInfo {
+  const { fingerprintSha256, subject, issuer, serialNumber, notBefore, notAfter, der } = certificate;
+  return { fingerprintSha256, subject, issuer, serialNumber, notBefore, notAfter, der };
 }
 
 /** The kind of a parsed signature (undefined = unsigned). */
@@ -67,9 +88,7 @@ export async function repositorySignPackage(
   options: RepositorySignOptions,
 ): Promise<RepositorySignResult> {
   const hash = options.hashAlgorithm ?? 'SHA256';
-  const chainDer = options.key.certificateChain();
-  if (chainDer.length === 0) throw new ReposignError('CERTIFICATE_INVALID', `The ${options.key.kind} key has no certificate.`);
-  const chain = chainDer.map(parseCertificate);
+  const chain = parsedChain(options.key);
   assertSigningCertificate(chain[0]!);
   const request: RepositorySignatureRequest = {
     key: options.key,
@@ -85,7 +104,7 @@ export async function repositorySignPackage(
   try {
     const existing = await readPackageSignature(archive);
     const before = signatureKind(existing);
-    const certificate = describeCertificate(chain[0]!.der);
+    const certificate = certificateInfo(chain[0]!);
     if (existing && existing.primary.type !== 'repository') {
       const content = decodeSignatureContent(existing.content);
       await writeSignedPackage(archive, outputPath, content.hashAlgorithm.name, async (packageHash) => {
@@ -97,12 +116,12 @@ export async function repositorySignPackage(
           );
         }
         return addRepositoryCountersignature(existing, request);
-      });
+      }, { durable: options.durable ?? false });
       return { before, after: 'author+repository', placement: 'countersignature', certificate };
     }
-    await writeSignedPackage(archive, outputPath, hash, (packageHash) =>
-      createRepositoryPrimarySignature(packageHash, request),
-    );
+    await writeSignedPackage(archive, outputPath, hash, (packageHash) => createRepositoryPrimarySignature(packageHash, request), {
+      durable: options.durable ?? false,
+    });
     return { before, after: 'repository', placement: 'primary', certificate };
   } finally {
     await archive.close();

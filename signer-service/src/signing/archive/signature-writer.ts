@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Writes a package without its signature (C1) or with a new `.signature.p7s` appended the way NuGet
-// does (spec §2.3). Output goes to a temporary file beside the target that is fsynced and renamed.
+// does (spec §2.3). Output goes to a temporary file beside the target that is renamed onto it.
 
 import { createHash, randomUUID } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
@@ -26,6 +26,11 @@ import { encodeEndOfCentralDirectory } from './zip-records.js';
 export interface SignedPackageOptions {
   /** Time written to the signature entry's DOS date/time fields (local time, as NuGet); defaults to now. */
   lastModified?: Date;
+  /**
+   * Fsync the file and its directory before returning, so the package survives a power loss. The
+   * rename is atomic either way; a feed storing the only copy wants this, a CLI run does not pay for it.
+   */
+  durable?: boolean;
 }
 
 const MAX_ARCHIVE_SIZE = 0x1_0000_0000;
@@ -70,7 +75,7 @@ async function syncDirectory(path: string): Promise<void> {
  * `outputPath`. When the entries are one range of the input starting at 0, the kernel copies the input
  * while the hash is computed, and the tail is then written over the end of the copy.
  */
-async function writePackage(archive: PackageArchive, outputPath: string, layout: UnsignedLayout, tail: Tail): Promise<void> {
+async function writePackage(archive: PackageArchive, outputPath: string, layout: UnsignedLayout, tail: Tail, durable: boolean): Promise<void> {
   const temporary = join(dirname(outputPath), `.${basename(outputPath)}.${randomUUID()}.tmp`);
   let out: FileHandle | undefined;
   try {
@@ -97,7 +102,7 @@ async function writePackage(archive: PackageArchive, outputPath: string, layout:
         await writePieces(archive, out, entriesEnd, await tail.pieces(new Uint8Array(hasher.digest())));
       }
     }
-    await out.sync();
+    if (durable) await out.sync();
     await out.close();
     out = undefined;
     await rename(temporary, outputPath);
@@ -106,19 +111,19 @@ async function writePackage(archive: PackageArchive, outputPath: string, layout:
     await unlink(temporary).catch(() => undefined);
     throw error;
   }
-  await syncDirectory(dirname(outputPath));
+  if (durable) await syncDirectory(dirname(outputPath));
 }
 
 /**
  * Writes `archive` without its signature entry (C1) to `outputPath`, atomically. For a signature that
  * NuGet appended, the result is byte-identical to the package before it was signed.
  */
-export async function writeUnsignedPackage(archive: PackageArchive, outputPath: string): Promise<void> {
+export async function writeUnsignedPackage(archive: PackageArchive, outputPath: string, options: Pick<SignedPackageOptions, 'durable'> = {}): Promise<void> {
   const layout = unsignedLayout(archive);
   await writePackage(archive, outputPath, layout, {
     kind: 'fixed',
     pieces: [...layout.centralDirectoryPieces, { kind: 'bytes', bytes: layout.endOfCentralDirectory }],
-  });
+  }, options.durable ?? false);
 }
 
 /**
@@ -126,7 +131,7 @@ export async function writeUnsignedPackage(archive: PackageArchive, outputPath: 
  * `hash`, passes that package hash to `makeSignature`, and writes the unsigned package with the
  * returned `.signature.p7s` appended as in spec §2.3 (entry after the last local entry, central
  * directory unchanged, new record last, EOCD adjusted). Any existing signature is replaced. The
- * output appears only complete (temporary file, fsync, rename); on any error, including one thrown by
+ * output appears only complete (temporary file and rename, fsynced when `durable`); on any error, including one thrown by
  * `makeSignature`, nothing is left behind. Throws ARCHIVE_TOO_MANY_ENTRIES (NU3039), ARCHIVE_TOO_LARGE,
  * SIGNATURE_ENTRY_INVALID when an entry with a UTF-8 flagged `.signature.p7s` name would shadow the
  * new one, INVALID_ARGUMENT for an empty signature, or what `makeSignature` throws.
@@ -174,5 +179,5 @@ export async function writeSignedPackage(
     }
     return tail;
   };
-  await writePackage(archive, outputPath, layout, { kind: 'hashed', hash, pieces: appendSignature });
+  await writePackage(archive, outputPath, layout, { kind: 'hashed', hash, pieces: appendSignature }, options.durable ?? false);
 }
