@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'ARCHIVE_ENTRY_TOO_LARGE'
   | 'ARCHIVE_UNSUPPORTED_COMPRESSION'
   | 'ARCHIVE_ENTRY_CORRUPT'
+  | 'ARCHIVE_UNREADABLE'
   // the .signature.p7s entry and the NuGet signature inside it
   | 'SIGNATURE_ENTRY_INVALID'
   | 'SIGNATURE_MULTIPLE_ENTRIES'

@@ -29,7 +29,8 @@ const consoleOutput: CommandOutput = {
 
 /**
  * Runs the CLI with `argv` (without node and script) and returns the exit code: 0 success,
- * 1 a package failed, 2 a usage error or a key that could not be opened.
+ * 1 a package could not be read, signed or verified, 2 a usage error or a key or certificate that
+ * cannot be used.
  */
 export async function main(argv: readonly string[], io: CommandOutput = consoleOutput): Promise<number> {
   const [name, ...args] = argv;
@@ -51,7 +52,10 @@ export async function main(argv: readonly string[], io: CommandOutput = consoleO
   } catch (error) {
     if (!(error instanceof ReposignError)) throw error;
     io.err(`error: ${error.nugetCode ? `${error.nugetCode}: ` : ''}${error.message}`);
-    if (error.code === 'INVALID_ARGUMENT') io.err(`\n${command.usage}`);
-    return 2;
+    if (error.code === 'INVALID_ARGUMENT') {
+      io.err(`\n${command.usage}`);
+      return 2;
+    }
+    return error.code.startsWith('KEY_') || error.code.startsWith('CERTIFICATE_') ? 2 : 1;
   }
 }

@@ -143,7 +143,13 @@ export class PackageArchive {
    * Throws ReposignError with an ARCHIVE_* code or SIGNATURE_MULTIPLE_ENTRIES.
    */
   static async open(path: string, options: OpenArchiveOptions = {}): Promise<PackageArchive> {
-    const handle = await openFile(path, 'r');
+    let handle: FileHandle;
+    try {
+      handle = await openFile(path, 'r');
+    } catch (error) {
+      const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+      throw new ReposignError('ARCHIVE_UNREADABLE', `Cannot open the package '${path}' (${reason}).`, { cause: error });
+    }
     try {
       const size = (await handle.stat()).size;
       const layout = await readLayout(handle, size, options.maxEntries ?? 0xfffd);

@@ -2,12 +2,11 @@
 // Repository countersignatures on an author-signed package (spec §6): add one, or strip ours and
 // NuGet.org's, while every byte the author signed stays as it was.
 
-import { attribute, repositoryAttributes } from './attributes.js';
+import { attribute } from './attributes.js';
 import { children, concat, element, explicit, oid, readOid, readTlv, retag, sequence, tlvBytes, TAG } from './der.js';
 import { OID } from './oids.js';
-import type { RepositorySignatureRequest } from './primary-signature.js';
+import { buildRepositorySignerInfo, type RepositorySignatureRequest } from './repository-signer.js';
 import { parseSignerInfo, type ParsedAttribute, type ParsedSignature } from './signature-reader.js';
-import { buildSignerInfo } from './signer-info.js';
 
 /** An attribute re-encoded with only the given values (the attribute is dropped when none remain). */
 function withValues(attr: ParsedAttribute, keep: (value: ParsedAttribute['values'][number]) => boolean): Uint8Array | undefined {
@@ -73,21 +72,7 @@ export async function addRepositoryCountersignature(
   signature: ParsedSignature,
   request: RepositorySignatureRequest,
 ): Promise<Uint8Array> {
-  const leaf = request.chain[0]!;
-  const counterSigner = await buildSignerInfo({
-    key: request.key,
-    certificate: leaf,
-    hash: request.hash,
-    message: signature.primary.signatureValue,
-    attributes: repositoryAttributes({
-      certificate: leaf,
-      hash: request.hash,
-      serviceIndexUrl: request.serviceIndexUrl,
-      packageOwners: request.packageOwners,
-      signingTime: request.signingTime,
-    }),
-    timestamper: request.timestamper,
-  });
+  const counterSigner = await buildRepositorySignerInfo(request, signature.primary.signatureValue);
   const ours = attribute(OID.countersignature, counterSigner.der);
   const rest = unsignedAttributesWithoutRepositoryCountersignatures(signature);
   const firstCountersignature = rest.findIndex((encoded) => isCountersignatureAttribute(encoded));
