@@ -22,12 +22,8 @@ export {
 } from './certificates/self-signed-certificate.js';
 export { signingCertificateProblems } from './certificates/signing-certificate-policy.js';
 export { parseHashAlgorithm, type HashAlgorithmName } from './hash-algorithm.js';
-export {
-  repositorySignPackage,
-  type PackageSignatureKind,
-  type RepositorySignOptions,
-  type RepositorySignResult,
-} from './package-signer.js';
+export { repositorySignPackage, type RepositorySignOptions, type RepositorySignResult } from './package-signer.js';
+export type { PackageSignatureKind } from './package-signature.js';
 export {
   inspectPackage,
   verifyPackage,

@@ -2,20 +2,19 @@
 // The orchestration of repository signing: classify → strip → sign → timestamp → write (spec §6.4).
 
 import { ReposignError } from '../errors.js';
-import { PackageArchive, writeSignedPackage } from './archive/index.js';
+import { PackageArchive, readNuspec, writeSignedPackage } from './archive/index.js';
 import { parseCertificate, type CertificateInfo, type ParsedCertificate } from './certificates/certificate.js';
 import { assertSigningCertificate } from './certificates/signing-certificate-policy.js';
 import { addRepositoryCountersignature } from './cms/countersignature.js';
+import type { ParsedSignature } from './cms/signature-reader.js';
 import { createRepositoryPrimarySignature } from './cms/primary-signature.js';
 import type { RepositorySignatureRequest } from './cms/repository-signer.js';
 import { decodeSignatureContent } from './cms/signature-content.js';
-import { parseSignature, type ParsedSignature } from './cms/signature-reader.js';
 import type { HashAlgorithmName } from './hash-algorithm.js';
+import { readPackageSignature, signatureKind, type PackageSignatureKind } from './package-signature.js';
+import { signerIssues } from './package-verifier.js';
 import type { SigningKey } from './providers/signing-key.js';
 import type { Timestamper } from './timestamp/index.js';
-
-/** Which signatures a package carries. */
-export type PackageSignatureKind = 'unsigned' | 'author' | 'repository' | 'author+repository';
 
 /** How to repository-sign. */
 export interface RepositorySignOptions {
@@ -35,6 +34,9 @@ export interface RepositorySignOptions {
 
 /** What signing did. */
 export interface RepositorySignResult {
+  /** Package id and version as the nuspec states them. */
+  readonly id: string;
+  readonly version: string;
   readonly before: PackageSignatureKind;
   readonly after: PackageSignatureKind;
   /** 'primary' on unsigned and repository-signed input, 'countersignature' on author-signed input. */
@@ -61,17 +63,27 @@ function certificateInfo(certificate: ParsedCertificate): CertificateInfo {
   return { fingerprintSha256, subject, issuer, serialNumber, notBefore, notAfter, der };
 }
 
-/** The kind of a parsed signature (undefined = unsigned). */
-export function signatureKind(signature: ParsedSignature | undefined): PackageSignatureKind {
-  if (!signature) return 'unsigned';
-  if (signature.primary.type === 'repository') return 'repository';
-  return signature.countersignatures.some((counter) => counter.type === 'repository') ? 'author+repository' : 'author';
-}
-
-/** Reads and parses the package's signature, if it has one. */
-export async function readPackageSignature(archive: PackageArchive): Promise<ParsedSignature | undefined> {
-  const bytes = await archive.readSignatureFile();
-  return bytes ? parseSignature(bytes) : undefined;
+/**
+ * Countersigning a broken author signature would publish a package the client rejects: check the
+ * author's signer (certificate, attributes, digest, signature value, timestamps) first. An expired
+ * author certificate is not a reason to refuse: a timestamped repository countersignature is what
+ * keeps such a package valid (spec §7.3).
+ */
+async function assertAuthorSignatureValid(signature: ParsedSignature): Promise<void> {
+  let problems: string[];
+  try {
+    problems = (await signerIssues(signature.primary, 'primary', signature, signature.content))
+      .filter((issue) => issue.level === 'error' && issue.nugetCode !== 'NU3037')
+      .map((issue) => `${issue.nugetCode}: ${issue.message}`);
+  } catch (error) {
+    if (!(error instanceof ReposignError)) throw error;
+    problems = [error.message];
+  }
+  if (problems.length > 0) {
+    throw new ReposignError('SIGNATURE_INVALID', `The author signature is invalid, so it cannot be countersigned: ${problems.join(' ')}`, {
+      nugetCode: 'NU3012',
+    });
+  }
 }
 
 /**
@@ -79,7 +91,7 @@ export async function readPackageSignature(archive: PackageArchive): Promise<Par
  * the same path): a primary signature on an unsigned package, a countersignature on an
  * author-signed one (after removing any repository countersignature, NuGet.org's included), and a
  * fresh primary signature in place of an existing repository primary. The author's bytes are kept.
- * The zip is validated first; before countersigning, the author signature's package hash is checked
+ * The zip and its nuspec are validated first; before countersigning, the author signature's package hash is checked
  * against the bytes so that a tampered package is never re-signed. Nothing is written on failure.
  * Throws ReposignError.
  */
@@ -103,10 +115,13 @@ export async function repositorySignPackage(
 
   const archive = await PackageArchive.open(inputPath);
   try {
+    // A zip without a readable root nuspec is not a package: refuse it rather than sign it.
+    const { id, version } = await readNuspec(archive);
     const existing = await readPackageSignature(archive);
     const before = signatureKind(existing);
     const certificate = certificateInfo(chain[0]!);
     if (existing && existing.primary.type !== 'repository') {
+      await assertAuthorSignatureValid(existing);
       const content = decodeSignatureContent(existing.content);
       await writeSignedPackage(archive, outputPath, content.hashAlgorithm.name, async (packageHash) => {
         if (!Buffer.from(packageHash).equals(content.packageHash)) {
@@ -118,12 +133,12 @@ export async function repositorySignPackage(
         }
         return addRepositoryCountersignature(existing, request);
       }, { durable: options.durable ?? false });
-      return { before, after: 'author+repository', placement: 'countersignature', certificate };
+      return { id, version, before, after: 'author+repository', placement: 'countersignature', certificate };
     }
     await writeSignedPackage(archive, outputPath, hash, (packageHash) => createRepositoryPrimarySignature(packageHash, request), {
       durable: options.durable ?? false,
     });
-    return { before, after: 'repository', placement: 'primary', certificate };
+    return { id, version, before, after: 'repository', placement: 'primary', certificate };
   } finally {
     await archive.close();
   }

@@ -17,7 +17,7 @@ import {
   type VerificationIssue,
 } from './cms/signer-verification.js';
 import { hashAlgorithmByOid } from './hash-algorithm.js';
-import { readPackageSignature, signatureKind, type PackageSignatureKind } from './package-signer.js';
+import { readPackageSignature, signatureKind, type PackageSignatureKind } from './package-signature.js';
 import { readTimestampToken } from './timestamp/index.js';
 
 export type { VerificationIssue };
@@ -63,6 +63,16 @@ export interface PackageVerification {
 interface SignerFindings {
   readonly report: SignatureReport;
   readonly issues: VerificationIssue[];
+}
+
+/** The issues of one signer, without the report (used before countersigning an author signature). */
+export async function signerIssues(
+  signerInfo: ParsedSignerInfo,
+  placement: 'primary' | 'countersignature',
+  signature: ParsedSignature,
+  message: Uint8Array,
+): Promise<VerificationIssue[]> {
+  return (await examineSigner(signerInfo, placement, signature, message)).issues;
 }
 
 async function examineSigner(

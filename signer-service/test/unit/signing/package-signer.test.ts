@@ -11,7 +11,7 @@ import { tlvBytes } from '../../../src/signing/cms/der.js';
 import { inspectPackage, repositorySignPackage, verifyPackage } from '../../../src/signing/index.js';
 import { timestampTokens } from '../../../src/signing/cms/signer-verification.js';
 import { createTimestamper } from '../../../src/signing/index.js';
-import { readPackageSignature, signatureKind } from '../../../src/signing/package-signer.js';
+import { readPackageSignature, signatureKind } from '../../../src/signing/package-signature.js';
 import type { SigningKey } from '../../../src/signing/providers/signing-key.js';
 import { createRootCa, createSelfSigned, issueCertificate, type TestCa, type TestCertificate } from '../../helpers/pki.js';
 import { makeTempDir, removeTempDir } from '../../helpers/temp-dir.js';
