@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+// Reads the JSON file and the environment, merges them ASP.NET style and validates the result once.
+
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { Value } from 'typebox/value';
+import { ReposignError } from '../errors.js';
+import type { Config, ListenAddress } from './config.js';
+import { ConfigSchema, type RawConfig } from './schema.js';
+
+/** Where configuration comes from; tests pass their own. */
+export interface ConfigSources {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Directory relative paths are resolved against (the directory `npm start` was run in). */
+  readonly cwd: string;
+}
+
+/** A loaded configuration and the unknown keys that were ignored. */
+export interface LoadedConfig {
+  readonly config: Config;
+  readonly warnings: readonly string[];
+  /** The config file read, if any. */
+  readonly file: string | undefined;
+}
+
+type SchemaNode = { type?: unknown; properties?: Record<string, SchemaNode>; items?: SchemaNode; enum?: unknown[] };
+
+const ROOT = ConfigSchema as unknown as SchemaNode;
+
+/** Flattens JSON into `A:B:0` paths, the way ASP.NET configuration providers do. */
+function flatten(value: unknown, prefix: string[], out: Map<string, { path: string[]; value: unknown }>): void {
+  if (typeof value === 'object' && value !== null) {
+    const entries = Array.isArray(value) ? value.map((item, index) => [String(index), item] as const) : Object.entries(value);
+    for (const [key, item] of entries) flatten(item, [...prefix, key], out);
+    return;
+  }
+  if (prefix.length > 0) out.set(prefix.join(':').toLowerCase(), { path: prefix, value });
+}
+
+/** Finds the schema spelling of each segment; undefined when the path is not in the schema. */
+function canonicalPath(path: readonly string[]): string[] | undefined {
+  const out: string[] = [];
+  let node: SchemaNode | undefined = ROOT;
+  for (const segment of path) {
+    if (node?.type === 'array' && /^\d+$/.test(segment)) {
+      out.push(segment);
+      node = node.items;
+      continue;
+    }
+    const key: string | undefined = Object.keys(node?.properties ?? {}).find((name) => name.toLowerCase() === segment.toLowerCase());
+    if (key === undefined || node?.properties === undefined) return undefined;
+    out.push(key);
+    node = node.properties[key];
+  }
+  return node?.type === 'object' ? undefined : out;
+}
+
+function schemaAt(path: readonly string[]): SchemaNode | undefined {
+  let node: SchemaNode | undefined = ROOT;
+  for (const segment of path) node = node?.type === 'array' ? node.items : node?.properties?.[segment];
+  return node;
+}
+
+/** Builds the nested object from canonical paths; array indexes become dense arrays. */
+function unflatten(entries: Iterable<{ path: string[]; value: unknown }>): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const { path, value } of entries) {
+    let node = root;
+    path.forEach((segment, index) => {
+      if (index === path.length - 1) node[segment] = value;
+      else node = (node[segment] ??= {}) as Record<string, unknown>;
+    });
+  }
+  const densify = (value: unknown, path: string[]): unknown => {
+    if (typeof value !== 'object' || value === null) return value;
+    const record = value as Record<string, unknown>;
+    if (schemaAt(path)?.type === 'array') {
+      return Object.keys(record)
+        .map(Number)
+        .sort((a, b) => a - b)
+        .map((index) => record[String(index)]);
+    }
+    return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, densify(item, [...path, key])]));
+  };
+  return densify(root, []) as Record<string, unknown>;
+}
+
+function configFilePath(sources: ConfigSources): string | undefined {
+  const index = sources.argv.indexOf('--config');
+  const inline = sources.argv.find((arg) => arg.startsWith('--config='));
+  const given = index >= 0 ? sources.argv[index + 1] : inline?.slice('--config='.length) ?? sources.env['REPOSIGN_CONFIG'];
+  if (given === undefined || given === '') return undefined;
+  return isAbsolute(given) ? given : resolve(sources.cwd, given);
+}
+
+function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new ReposignError('CONFIG_INVALID', `Cannot read the configuration file ${file}.`, { cause });
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+  } catch (cause) {
+    throw new ReposignError('CONFIG_INVALID', `The configuration file ${file} is not valid JSON.`, { cause });
+  }
+}
+
+function parseListen(urls: string, problems: string[]): ListenAddress[] {
+  return urls
+    .split(';')
+    .map((text) => text.trim())
+    .filter((text) => text !== '')
+    .flatMap((text): ListenAddress[] => {
+      const match = /^(https?):\/\/([^/:]+|\[[^\]]+\]):(\d+)\/?$/i.exec(text);
+      if (match === null) {
+        problems.push(`Urls: '${text}' must look like http://host:port or https://host:port`);
+        return [];
+      }
+      const [, scheme = 'http', host = '', port = '0'] = match;
+      const bindHost = host === '*' || host === '+' ? '0.0.0.0' : host.replace(/^\[|\]$/g, '');
+      return [{ protocol: scheme.toLowerCase() === 'https' ? 'https' : 'http', host: bindHost, port: Number(port) }];
+    });
+}
+
+function apiKeyHash(key: string, index: number, problems: string[]): Buffer[] {
+  if (!key.toLowerCase().startsWith('sha256:')) return [createHash('sha256').update(key, 'utf8').digest()];
+  const hex = key.slice('sha256:'.length);
+  if (/^[0-9a-fA-F]{64}$/.test(hex)) return [Buffer.from(hex, 'hex')];
+  problems.push(`ApiKeys:${index}: 'sha256:' must be followed by 64 hexadecimal digits`);
+  return [];
+}
+
+function absolutePath(base: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(base, path);
+}
+
+function semanticProblems(raw: RawConfig, listen: readonly ListenAddress[], problems: string[]): void {
+  if (raw.PublicBaseUrl !== '' && !/^https?:\/\/[^/\s]+(\/\S*)?$/i.test(raw.PublicBaseUrl)) {
+    problems.push('PublicBaseUrl: must be an absolute http or https URL');
+  }
+  const tlsGiven = [raw.Tls.CertificatePath, raw.Tls.KeyPath].filter((path) => path !== '').length;
+  if (tlsGiven === 1) problems.push('Tls: CertificatePath and KeyPath must be set together');
+  if (listen.length > 1) problems.push('Urls: give one address (localhost binds both 127.0.0.1 and ::1)');
+  const protocols = new Set(listen.map((address) => address.protocol));
+  if (protocols.has('https') && tlsGiven !== 2) problems.push('Tls: an https address in Urls needs Tls:CertificatePath and Tls:KeyPath');
+  if (protocols.has('http') && tlsGiven === 2) problems.push('Urls: Tls is configured, so the addresses must be https');
+  const connection = raw.Database.ConnectionString;
+  if (connection !== '' && !/^postgres(ql)?:\/\//i.test(connection)) {
+    problems.push('Database:ConnectionString: must be a postgres:// or postgresql:// URL');
+  }
+  if (raw.Signing.Mode === 'StoredCertificate' && raw.Signing.StoredCertificate.FilePath === '') {
+    problems.push('Signing:StoredCertificate:FilePath: is required when Signing:Mode is StoredCertificate');
+  }
+  if (raw.Signing.TimestampServerUrl !== '' && !/^https?:\/\/\S+$/i.test(raw.Signing.TimestampServerUrl)) {
+    problems.push('Signing:TimestampServerUrl: must be an http or https URL, or empty to disable timestamps');
+  }
+}
+
+function schemaProblems(candidate: unknown): string[] {
+  const seen = new Set<string>();
+  return [...Value.Errors(ConfigSchema, candidate)].flatMap((error) => {
+    const path = error.instancePath.split('/').filter((segment) => segment !== '');
+    const allowed = schemaAt(path)?.enum;
+    const message = allowed === undefined ? error.message : `must be one of ${allowed.join(', ')}`;
+    const line = `${path.join(':') || '(root)'}: ${message}`;
+    if (seen.has(line)) return [];
+    seen.add(line);
+    return [line];
+  });
+}
+
+/**
+ * Loads the configuration from the file named by `--config` or REPOSIGN_CONFIG and the
+ * environment (`Section__Key`, which wins), applies defaults and validates once. Throws
+ * CONFIG_INVALID listing every problem with its key path; unknown keys only produce warnings.
+ */
+export function loadConfig(sources: ConfigSources): LoadedConfig {
+  const file = configFilePath(sources);
+  const flat = new Map<string, { path: string[]; value: unknown }>();
+  if (file !== undefined) flatten(readConfigFile(file), [], flat);
+  const topLevel = new Set(Object.keys(ROOT.properties ?? {}).map((key) => key.toLowerCase()));
+  for (const [name, value] of Object.entries(sources.env)) {
+    const path = name.split('__');
+    if (value === undefined || !topLevel.has((path[0] ?? '').toLowerCase())) continue;
+    flat.set(path.join(':').toLowerCase(), { path, value });
+  }
+  const warnings: string[] = [];
+  const known: { path: string[]; value: unknown }[] = [];
+  for (const { path, value } of flat.values()) {
+    const canonical = canonicalPath(path);
+    if (canonical === undefined) warnings.push(`Unknown configuration key ${path.join(':')} is ignored.`);
+    else known.push({ path: canonical, value });
+  }
+  const candidate = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, unflatten(known)));
+  const problems = schemaProblems(candidate);
+  if (problems.length > 0) throw configError(problems);
+  const raw = candidate as RawConfig;
+  const listen = parseListen(raw.Urls, problems);
+  const apiKeyHashes = raw.ApiKeys.flatMap((key, index) => apiKeyHash(key, index, problems));
+  semanticProblems(raw, listen, problems);
+  if (problems.length > 0) throw configError(problems);
+  const storagePath = absolutePath(sources.cwd, raw.Storage.Path);
+  const signing = raw.Signing;
+  const config: Config = {
+    listen,
+    publicBaseUrl: raw.PublicBaseUrl === '' ? undefined : raw.PublicBaseUrl.replace(/\/+$/, ''),
+    trustedProxies: raw.TrustedProxies,
+    storagePath,
+    databaseConnectionString: raw.Database.ConnectionString === '' ? undefined : raw.Database.ConnectionString,
+    apiKeyHashes,
+    requireAuthenticationForReads: raw.Authentication.RequireForReads,
+    tls:
+      raw.Tls.CertificatePath === ''
+        ? undefined
+        : { certificatePath: absolutePath(sources.cwd, raw.Tls.CertificatePath), keyPath: absolutePath(sources.cwd, raw.Tls.KeyPath) },
+    maxPackageSizeBytes: raw.MaxPackageSizeBytes,
+    packageDeletesBehavior: raw.PackageDeletesBehavior,
+    shutdownTimeoutMs: raw.ShutdownTimeoutSeconds * 1000,
+    logLevel: raw.Logging.Level,
+    signing: {
+      mode: signing.Mode,
+      timestampServerUrl: signing.TimestampServerUrl,
+      publishSignaturePolicy: signing.PublishSignaturePolicy,
+      hashAlgorithm: signing.HashAlgorithm,
+      signOnPush: signing.SignOnPush,
+      selfSigned: {
+        subjectName: signing.SelfSigned.SubjectName,
+        keySize: signing.SelfSigned.KeySize,
+        validityInDays: signing.SelfSigned.ValidityInDays,
+        certificatePath: absolutePath(storagePath, signing.SelfSigned.CertificatePath),
+      },
+      storedCertificate: {
+        filePath: signing.StoredCertificate.FilePath === '' ? '' : absolutePath(sources.cwd, signing.StoredCertificate.FilePath),
+        keyFilePath: signing.StoredCertificate.KeyFilePath === '' ? '' : absolutePath(sources.cwd, signing.StoredCertificate.KeyFilePath),
+        password: signing.StoredCertificate.Password,
+      },
+    },
+  };
+  return { config: deepFreeze(config), warnings, file };
+}
+
+function configError(problems: readonly string[]): ReposignError {
+  return new ReposignError('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value)) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Loads the configuration of this process: `--config` from its arguments, REPOSIGN_CONFIG and
+ * `Section__Key` variables from its environment. Relative paths resolve against INIT_CWD (the
+ * directory `npm start` was run in; npm itself runs the script in the workspace) or the cwd.
+ */
+export function loadProcessConfig(): LoadedConfig {
+  return loadConfig({ argv: process.argv.slice(2), env: process.env, cwd: process.env['INIT_CWD'] ?? process.cwd() });
+}
