@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+// SQL for signing certificates and their use: the only module that writes `certificates` and
+// `package_signings`. Rows are never deleted.
+
+import type { Queryable } from './database.js';
+
+/** A certificate that signs, or once signed, packages of this feed. */
+export interface CertificateRecord {
+  /** Lowercase hex SHA-256 of the DER. */
+  readonly fingerprintSha256: string;
+  readonly subject: string;
+  readonly issuer: string;
+  readonly serialNumber: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly der: Uint8Array;
+  readonly active: boolean;
+  readonly firstUsedAt: Date | null;
+  readonly lastUsedAt: Date | null;
+}
+
+/** A package version a certificate signed. */
+export interface SigningRecord {
+  readonly idLower: string;
+  readonly versionLower: string;
+  readonly generation: string;
+  readonly mode: 'push' | 'download';
+  readonly signedAt: Date;
+}
+
+interface Row {
+  fingerprint_sha256: string;
+  subject: string;
+  issuer: string;
+  serial_number: string;
+  not_before: Date | string;
+  not_after: Date | string;
+  der: Uint8Array;
+  active: boolean;
+  first_used_at: Date | string | null;
+  last_used_at: Date | string | null;
+}
+
+const optionalDate = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
+
+function toRecord(row: Row): CertificateRecord {
+  return {
+    fingerprintSha256: row.fingerprint_sha256,
+    subject: row.subject,
+    issuer: row.issuer,
+    serialNumber: row.serial_number,
+    notBefore: new Date(row.not_before),
+    notAfter: new Date(row.not_after),
+    der: new Uint8Array(row.der),
+    active: row.active,
+    firstUsedAt: optionalDate(row.first_used_at),
+    lastUsedAt: optionalDate(row.last_used_at),
+  };
+}
+
+/** Repository over `certificates` and `package_signings`; `db` may be the pool or a transaction. */
+export interface CertificatesRepository {
+  /** Records the certificate the service signs with now and marks every other one inactive. */
+  activate(certificate: Omit<CertificateRecord, 'active' | 'firstUsedAt' | 'lastUsedAt'>): Promise<void>;
+  /** Every certificate, oldest first. */
+  list(): Promise<CertificateRecord[]>;
+  find(fingerprintSha256: string): Promise<CertificateRecord | undefined>;
+  /** Notes that the certificate signed a package version now. */
+  recordSigning(fingerprintSha256: string, signing: Omit<SigningRecord, 'signedAt'>): Promise<void>;
+  /** The package versions a certificate signed, oldest first. */
+  signings(fingerprintSha256: string): Promise<SigningRecord[]>;
+}
+
+const COLUMNS = 'fingerprint_sha256, subject, issuer, serial_number, not_before, not_after, der, active, first_used_at, last_used_at';
+
+/** Creates the certificates repository over `db`. */
+export function certificatesRepository(db: Queryable): CertificatesRepository {
+  return {
+    async activate(certificate) {
+      await db.query('UPDATE certificates SET active = false WHERE active AND fingerprint_sha256 <> $1', [certificate.fingerprintSha256]);
+      await db.query(
+        `INSERT INTO certificates (fingerprint_sha256, subject, issuer, serial_number, not_before, not_after, der, active)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, true)
+         ON CONFLICT (fingerprint_sha256) DO UPDATE SET active = true`,
+        [
+          certificate.fingerprintSha256,
+          certificate.subject,
+          certificate.issuer,
+          certificate.serialNumber,
+          certificate.notBefore.toISOString(),
+          certificate.notAfter.toISOString(),
+          Buffer.from(certificate.der),
+        ],
+      );
+    },
+    async list() {
+      return (await db.query<Row>(`SELECT ${COLUMNS} FROM certificates ORDER BY created_at, fingerprint_sha256`)).map(toRecord);
+    },
+    async find(fingerprintSha256) {
+      const [row] = await db.query<Row>(`SELECT ${COLUMNS} FROM certificates WHERE fingerprint_sha256 = $1`, [fingerprintSha256]);
+      return row === undefined ? undefined : toRecord(row);
+    },
+    async recordSigning(fingerprintSha256, signing) {
+      await db.query(
+        'UPDATE certificates SET first_used_at = COALESCE(first_used_at, now()), last_used_at = now() WHERE fingerprint_sha256 = $1',
+        [fingerprintSha256],
+      );
+      await db.query(
+        `INSERT INTO package_signings (certificate_fingerprint, id_lower, version_lower, generation, mode) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING`,
+        [fingerprintSha256, signing.idLower, signing.versionLower, signing.generation, signing.mode],
+      );
+    },
+    async signings(fingerprintSha256) {
+      const rows = await db.query<{ id_lower: string; version_lower: string; generation: string; mode: 'push' | 'download'; signed_at: Date | string }>(
+        'SELECT id_lower, version_lower, generation, mode, signed_at FROM package_signings WHERE certificate_fingerprint = $1 ORDER BY signed_at',
+        [fingerprintSha256],
+      );
+      return rows.map((row) => ({ idLower: row.id_lower, versionLower: row.version_lower, generation: row.generation, mode: row.mode, signedAt: new Date(row.signed_at) }));
+    },
+  };
+}

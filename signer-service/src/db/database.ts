@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+// The database seen by repositories: one interface over PGlite (embedded) and node-postgres.
+
+/** Runs parameterised SQL ($1, $2, ...) and returns the rows. */
+export interface Queryable {
+  query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+}
+
+/** A database connection pool (or the embedded database), owned by the app and closed on shutdown. */
+export interface Database extends Queryable {
+  readonly kind: 'embedded' | 'postgres';
+  /** Runs statements separated by semicolons, without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Runs `work` on one connection inside BEGIN/COMMIT; rolls back when it throws. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` while holding the PostgreSQL advisory lock named by `key`, so one replica at a
+   * time does it. The embedded database lives in one process, where callers already serialise.
+   */
+  withAdvisoryLock<T>(key: string, work: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The SQLSTATE of a database error, when it carries one. */
+export function sqlState(error: unknown): string | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}

