@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// What the feed needs from package storage. Keys are `/`-separated relative paths.
+
+import type { Readable } from 'node:stream';
+
+/** An object opened for reading. */
+export interface StoredObject {
+  readonly stream: Readable;
+  readonly size: number;
+}
+
+/** Package storage. Every write is atomic: readers see the whole object or none. */
+export interface PackageStore {
+  /** Moves the local file `sourcePath` into the store under `key` (the source is consumed). */
+  putFile(key: string, sourcePath: string): Promise<void>;
+  /** Opens `key`, or returns undefined when it does not exist. */
+  open(key: string): Promise<StoredObject | undefined>;
+  /** Runs `work` with a local file holding the object's bytes (engine input). */
+  withLocalFile<T>(key: string, work: (path: string) => Promise<T>): Promise<T>;
+  exists(key: string): Promise<boolean>;
+  /** Deletes `key`; deleting a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /** Keys under `prefix`, `depth` path segments below it, in no particular order. */
+  list(prefix: string, depth: number): Promise<string[]>;
+  /** A scratch directory on the same volume, for uploads on their way in. */
+  readonly tempDir: string;
+  /** Releases what the store holds (its scratch directory). */
+  close(): Promise<void>;
+}
+
+/** Storage keys of one package version; the generation keeps re-pushes apart. */
+export const packageKeys = {
+  /** Where a package copied in by hand is expected (and found by the import scan). */
+  dropped: (idLower: string, versionLower: string): string => `packages/${idLower}/${versionLower}/${idLower}.${versionLower}.nupkg`,
+  original: (idLower: string, versionLower: string, generation: string): string =>
+    `packages/${idLower}/${versionLower}/${generation}/original.nupkg`,
+  signed: (idLower: string, versionLower: string, generation: string): string =>
+    `packages/${idLower}/${versionLower}/${generation}/${idLower}.${versionLower}.nupkg`,
+};
