@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+// The feed process: load the configuration, open the feed, listen, print how to use it, and shut
+// down gracefully on SIGTERM or SIGINT.
+
+import { readFile } from 'node:fs/promises';
+import { buildApp } from './app.js';
+import { loadProcessConfig } from './config/load-config.js';
+import { isReposignError } from './errors.js';
+import { openFeed } from './feed.js';
+import { nugetConfigSnippet } from './nuget/nuget-config-snippet.js';
+
+async function main(): Promise<void> {
+  const { config, warnings, file } = loadProcessConfig();
+  const feed = await openFeed(config, { metricsDefaults: true });
+  const https = config.tls === undefined ? undefined : { cert: await readFile(config.tls.certificatePath), key: await readFile(config.tls.keyPath) };
+  const app = await buildApp(feed, { logger: { level: config.logLevel }, https });
+  for (const warning of warnings) app.log.warn(warning);
+  for (const skipped of feed.imported.skipped) app.log.warn({ key: skipped.key }, `dropped package not imported: ${skipped.reason}`);
+  if (feed.imported.imported.length > 0) app.log.info({ count: feed.imported.imported.length }, 'dropped packages imported; each is signed on its first download');
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    const timer = setTimeout(() => {
+      app.log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    void app
+      .close()
+      .then(() => feed.close())
+      .then(() => process.exit(0), (error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  const address = config.listen[0] ?? { protocol: 'http', host: 'localhost', port: 5000 };
+  await app.listen({ host: address.host, port: address.port });
+  const port = (app.server.address() as { port: number } | null)?.port ?? address.port;
+  const host = address.host === '0.0.0.0' || address.host === '::' ? 'localhost' : address.host;
+  const feedUrl = `${config.publicBaseUrl ?? `${address.protocol}://${host}:${port}`}/v3/index.json`;
+  const fingerprint = feed.ctx.signer.certificate.fingerprintSha256;
+  const lines = [
+    '',
+    `reposign feed ready: ${feedUrl}`,
+    `  storage:  ${config.storagePath}${file === undefined ? '' : `   config: ${file}`}`,
+    `  database: ${feed.ctx.db.kind === 'embedded' ? 'embedded (PGlite)' : 'PostgreSQL'}`,
+    `  signing certificate (${config.signing.mode}): ${feed.ctx.signer.certificate.subject}`,
+    `  SHA-256 fingerprint: ${fingerprint.toUpperCase()}`,
+    config.apiKeyHashes.length === 0 ? '  push: disabled until an API key is configured (ApiKeys__0=<key>)' : `  push: dotnet nuget push <pkg> --source ${feedUrl} --api-key <key>`,
+    feedUrl.startsWith('https://')
+      ? '  repository signatures: advertised (https), so `dotnet nuget trust source` works'
+      : '  repository signatures: not advertised (the client requires https for that resource; serve TLS or set PublicBaseUrl)',
+    '',
+    'nuget.config for consumers (restore in require mode):',
+    nugetConfigSnippet({
+      sourceName: 'reposign',
+      serviceIndexUrl: feedUrl,
+      fingerprintSha256: fingerprint,
+      allowUntrustedRoot: true,
+    }),
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`reposign: ${isReposignError(error) ? error.message : error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+// Download: serve our signed copy, signing a package stored unsigned on its first download exactly
+// once (an in-process single flight, plus a database advisory lock across replicas).
+
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { certificatesRepository } from '../db/certificates-repository.js';
+import { packagesRepository, type PackageRecord } from '../db/packages-repository.js';
+import { ReposignError } from '../errors.js';
+import { packageKeys, type StoredObject } from '../storage/package-store.js';
+import { fileDigest, secondsSince, type FeedContext } from './feed-context.js';
+
+/** A package opened for download. */
+export interface PackageDownload extends StoredObject {
+  readonly record: PackageRecord;
+}
+
+/** Serves packages, signing on demand. One instance per feed process. */
+export class DownloadService {
+  private readonly inFlight = new Map<string, Promise<PackageRecord>>();
+
+  constructor(private readonly ctx: FeedContext) {}
+
+  /**
+   * Opens the signed package, signing it first if it is stored unsigned. Returns undefined for an
+   * unknown version. Throws ReposignError when signing fails: the unsigned bytes are never served.
+   */
+  async openPackage(idLower: string, versionLower: string): Promise<PackageDownload | undefined> {
+    let record = await packagesRepository(this.ctx.db).find(idLower, versionLower);
+    // A concurrent hard delete can remove the object between the read and the open; one retry
+    // settles it (the row is then gone too, or points to the re-pushed generation).
+    for (let attempt = 0; attempt < 2 && record !== undefined; attempt++) {
+      const signed = record.signedKey === null ? await this.ensureSigned(record) : record;
+      const opened = signed.signedKey === null ? undefined : await this.ctx.store.open(signed.signedKey);
+      if (opened !== undefined) return { ...opened, record: signed };
+      record = await packagesRepository(this.ctx.db).find(idLower, versionLower);
+    }
+    return undefined;
+  }
+
+  /** Reads the nuspec of a stored package (signed or not); undefined for an unknown version. */
+  async readNuspec(idLower: string, versionLower: string): Promise<string | undefined> {
+    const record = await packagesRepository(this.ctx.db).find(idLower, versionLower);
+    const key = record?.signedKey ?? record?.originalKey;
+    if (key === undefined || key === null || !(await this.ctx.store.exists(key))) return undefined;
+    return this.ctx.store.withLocalFile(key, (path) => this.ctx.signer.readNuspecXml(path));
+  }
+
+  /** Signs `record` once, however many callers ask at the same time. */
+  private ensureSigned(record: PackageRecord): Promise<PackageRecord> {
+    const flightKey = `${record.idLower}/${record.versionLower}/${record.generation}`;
+    let flight = this.inFlight.get(flightKey);
+    if (flight === undefined) {
+      flight = this.ctx.db
+        .withAdvisoryLock(`reposign:sign:${flightKey}`, () => this.signUnderLock(record))
+        .finally(() => this.inFlight.delete(flightKey));
+      this.inFlight.set(flightKey, flight);
+    }
+    return flight;
+  }
+
+  private async signUnderLock(record: PackageRecord): Promise<PackageRecord> {
+    const packages = packagesRepository(this.ctx.db);
+    const current = await packages.find(record.idLower, record.versionLower);
+    // Another replica signed it, or the version was deleted or re-pushed meanwhile.
+    if (current === undefined || current.generation !== record.generation || current.signedKey !== null || current.originalKey === null) {
+      if (current === undefined) throw new ReposignError('FEED_PACKAGE_NOT_FOUND', `Package ${record.id} ${record.version} was deleted.`);
+      return current;
+    }
+    const originalKey = current.originalKey;
+    const signedPath = join(this.ctx.store.tempDir, `${randomUUID()}.signed.nupkg`);
+    const started = process.hrtime.bigint();
+    try {
+      try {
+        await this.ctx.store.withLocalFile(originalKey, (path) => this.ctx.signer.sign(path, signedPath));
+        this.ctx.metrics.signing('download', 'ok', secondsSince(started));
+      } catch (error) {
+        this.ctx.metrics.signing('download', 'error', secondsSince(started));
+        throw error;
+      }
+      const digest = await fileDigest(signedPath);
+      const signedKey = packageKeys.signed(current.idLower, current.versionLower, current.generation);
+      await this.ctx.store.putFile(signedKey, signedPath);
+      const fingerprint = this.ctx.signer.certificate.fingerprintSha256;
+      const marked = await this.ctx.db.transaction(async (tx) => {
+        const ok = await packagesRepository(tx).markSigned({
+          idLower: current.idLower,
+          versionLower: current.versionLower,
+          generation: current.generation,
+          signedKey,
+          fingerprint,
+          packageHashSha512: digest.sha512,
+          sizeBytes: digest.size,
+        });
+        if (ok) await certificatesRepository(tx).recordSigning(fingerprint, { idLower: current.idLower, versionLower: current.versionLower, generation: current.generation, mode: 'download' });
+        return ok;
+      });
+      if (!marked) {
+        await this.ctx.store.delete(signedKey);
+        throw new ReposignError('FEED_PACKAGE_NOT_FOUND', `Package ${record.id} ${record.version} was deleted while it was being signed.`);
+      }
+      await this.ctx.store.delete(originalKey);
+      const signed = await packages.find(current.idLower, current.versionLower);
+      if (signed === undefined) throw new ReposignError('FEED_PACKAGE_NOT_FOUND', `Package ${record.id} ${record.version} was deleted.`);
+      return signed;
+    } finally {
+      await rm(signedPath, { force: true });
+    }
+  }
+}

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+// What every use case needs: the open database, storage, signer and metrics of one feed.
+
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { SigningConfig } from '../config/config.js';
+import type { Database } from '../db/database.js';
+import type { PackageStore } from '../storage/package-store.js';
+import type { FeedMetrics } from './feed-metrics.js';
+import type { FeedSigner } from './feed-signer.js';
+
+/** The open resources of one feed instance. */
+export interface FeedContext {
+  readonly db: Database;
+  readonly store: PackageStore;
+  readonly signer: FeedSigner;
+  readonly metrics: FeedMetrics;
+  readonly signing: SigningConfig;
+}
+
+/** SHA-512 (base64, NuGet's `contentHash`) and size of a local file. */
+export async function fileDigest(path: string): Promise<{ sha512: string; size: number }> {
+  const hash = createHash('sha512');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return { sha512: hash.digest('base64'), size: (await stat(path)).size };
+}
+
+/** Seconds since `started` (from `process.hrtime.bigint()`). */
+export function secondsSince(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}

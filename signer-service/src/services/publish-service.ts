@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+// Push: validate → policy → sign → store → index, all or nothing.
+
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { certificatesRepository } from '../db/certificates-repository.js';
+import { packagesRepository, type PackageRecord } from '../db/packages-repository.js';
+import { ReposignError } from '../errors.js';
+import { packageKeys } from '../storage/package-store.js';
+import { fileDigest, secondsSince, type FeedContext } from './feed-context.js';
+import { identityFromNuspec } from './package-metadata.js';
+
+/**
+ * Publishes the package uploaded to the local file `uploadPath` (which the caller removes). Under
+ * `SignOnPush` the package is signed before anything is stored; otherwise it is stored as received
+ * and signed on first download. Throws ReposignError: ARCHIVE_*, NUSPEC_* or SIGNATURE_* for a bad
+ * package, FEED_SIGNATURE_REJECTED under the Reject policy, FEED_PACKAGE_EXISTS for a duplicate, and
+ * the engine's codes when signing fails. On any failure nothing is stored or indexed.
+ */
+export async function publishPackage(ctx: FeedContext, uploadPath: string): Promise<PackageRecord> {
+  const { inspection, nuspecXml } = await ctx.signer.readPackage(uploadPath);
+  const identity = identityFromNuspec(nuspecXml);
+  const packages = packagesRepository(ctx.db);
+  if ((await packages.find(identity.idLower, identity.versionLower)) !== undefined) {
+    throw new ReposignError('FEED_PACKAGE_EXISTS', `Package ${identity.id} ${identity.version} already exists. Push a new version instead.`);
+  }
+  if (ctx.signing.publishSignaturePolicy === 'Reject' && inspection.kind.includes('repository')) {
+    throw new ReposignError(
+      'FEED_SIGNATURE_REJECTED',
+      `Package ${identity.id} ${identity.version} already carries a repository signature (${inspection.kind}); this feed's PublishSignaturePolicy is Reject. Push the package without a repository signature (author signatures are accepted).`,
+      { nugetCode: 'NU3001' },
+    );
+  }
+  if (!ctx.signing.signOnPush) {
+    const key = packageKeys.original(identity.idLower, identity.versionLower, identity.generation);
+    const digest = await fileDigest(uploadPath);
+    await ctx.store.putFile(key, uploadPath);
+    return insertOrUnstore(ctx, key, async () => {
+      await packages.insert({ ...identity, originalKey: key, signedKey: null, certificateFingerprint: null, packageHashSha512: digest.sha512, sizeBytes: digest.size });
+    });
+  }
+  const signedPath = join(ctx.store.tempDir, `${randomUUID()}.signed.nupkg`);
+  try {
+    const started = process.hrtime.bigint();
+    try {
+      await ctx.signer.sign(uploadPath, signedPath);
+      ctx.metrics.signing('push', 'ok', secondsSince(started));
+    } catch (error) {
+      ctx.metrics.signing('push', 'error', secondsSince(started));
+      throw error;
+    }
+    const digest = await fileDigest(signedPath);
+    const key = packageKeys.signed(identity.idLower, identity.versionLower, identity.generation);
+    await ctx.store.putFile(key, signedPath);
+    const fingerprint = ctx.signer.certificate.fingerprintSha256;
+    return await insertOrUnstore(ctx, key, () =>
+      ctx.db.transaction(async (tx) => {
+        await packagesRepository(tx).insert({
+          ...identity,
+          originalKey: null,
+          signedKey: key,
+          certificateFingerprint: fingerprint,
+          packageHashSha512: digest.sha512,
+          sizeBytes: digest.size,
+        });
+        await certificatesRepository(tx).recordSigning(fingerprint, { idLower: identity.idLower, versionLower: identity.versionLower, generation: identity.generation, mode: 'push' });
+      }),
+    );
+  } finally {
+    await rm(signedPath, { force: true });
+  }
+}
+
+/** Runs the database insert; when it fails, removes the object just stored so nothing remains. */
+async function insertOrUnstore(ctx: FeedContext, key: string, insert: () => Promise<void>): Promise<PackageRecord> {
+  try {
+    await insert();
+  } catch (error) {
+    await ctx.store.delete(key);
+    throw error;
+  }
+  const [, idLower = '', versionLower = ''] = key.split('/');
+  const record = await packagesRepository(ctx.db).find(idLower, versionLower);
+  if (record === undefined) throw new ReposignError('FEED_DATABASE_FAILED', `Package ${idLower} ${versionLower} vanished after it was stored.`);
+  return record;
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+// Test fixture for the feed: tiny packages built in memory, a feed on a temp directory, and the
+// multipart body `dotnet nuget push` sends.
+
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { crc32, deflateRawSync } from 'node:zlib';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../../src/app.js';
+import { loadConfig } from '../../../src/config/load-config.js';
+import type { Database } from '../../../src/db/database.js';
+import { openFeed, type Feed } from '../../../src/feed.js';
+import { tempDirFor } from '../../helpers/temp-dir.js';
+
+/** One zip entry. */
+interface Entry {
+  readonly name: string;
+  readonly data: Buffer;
+}
+
+/** Builds a zip archive (deflated entries, no Zip64) in memory. */
+export function zip(entries: readonly Entry[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name, 'utf8');
+    const compressed = deflateRawSync(entry.data);
+    const crc = crc32(entry.data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(0x00210000, 10);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(compressed.length, 18);
+    local.writeUInt32LE(entry.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(0x00210000, 12);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(compressed.length, 20);
+    central.writeUInt32LE(entry.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, compressed);
+    centrals.push(central, name);
+    offset += local.length + name.length + compressed.length;
+  }
+  const centralDirectory = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(entries.length, 8);
+  eocd.writeUInt16LE(entries.length, 10);
+  eocd.writeUInt32LE(centralDirectory.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, centralDirectory, eocd]);
+}
+
+/** What a test package holds. */
+export interface TestPackageOptions {
+  readonly id: string;
+  readonly version: string;
+  readonly description?: string;
+  readonly tags?: string;
+  readonly dependencies?: readonly { id: string; version: string }[];
+  /** Random payload bytes, to reach a size. */
+  readonly paddingBytes?: number;
+  /** Replaces the generated nuspec. */
+  readonly nuspec?: string;
+}
+
+/** The nuspec XML of a test package. */
+export function nuspecXml(options: TestPackageOptions): string {
+  const dependencies = (options.dependencies ?? []).map((dep) => `<dependency id="${dep.id}" version="${dep.version}" />`).join('');
+  return [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<package xmlns="http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd">',
+    '  <metadata>',
+    `    <id>${options.id}</id>`,
+    `    <version>${options.version}</version>`,
+    '    <authors>reposign tests</authors>',
+    `    <description>${options.description ?? `Test package ${options.id}`}</description>`,
+    `    <tags>${options.tags ?? 'test'}</tags>`,
+    `    <dependencies><group targetFramework="net8.0">${dependencies}</group></dependencies>`,
+    '  </metadata>',
+    '</package>',
+  ].join('\n');
+}
+
+/** A minimal valid package as bytes. */
+export function testPackage(options: TestPackageOptions): Buffer {
+  const entries: Entry[] = [
+    { name: `${options.id}.nuspec`, data: Buffer.from(options.nuspec ?? nuspecXml(options), 'utf8') },
+    { name: 'lib/net8.0/_._', data: Buffer.alloc(0) },
+  ];
+  if (options.paddingBytes !== undefined) entries.push({ name: 'content/padding.bin', data: randomBytes(options.paddingBytes) });
+  return zip(entries);
+}
+
+/** Writes a test package to `dir` and returns its path. */
+export async function writeTestPackage(dir: string, options: TestPackageOptions): Promise<string> {
+  const path = join(dir, `${options.id}.${options.version}.nupkg`);
+  await writeFile(path, testPackage(options));
+  return path;
+}
+
+const BOUNDARY = 'reposign-test-boundary';
+
+/** The multipart body `dotnet nuget push` sends: one `package` file part. */
+export function pushBody(nupkg: Buffer): { payload: Buffer; headers: Record<string, string> } {
+  const head = Buffer.from(
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="package"; filename="package.nupkg"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
+  return {
+    payload: Buffer.concat([head, nupkg, Buffer.from(`\r\n--${BOUNDARY}--\r\n`)]),
+    headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+  };
+}
+
+/** The API key every test feed accepts. */
+export const API_KEY = 'test-api-key';
+
+/** A running test feed (not listening unless a test calls listen). */
+export interface TestFeed {
+  readonly feed: Feed;
+  readonly app: FastifyInstance;
+  readonly storage: string;
+  /** PUTs `nupkg` to the publish endpoint through inject. */
+  push(nupkg: Buffer, apiKey?: string): Promise<{ statusCode: number; body: string }>;
+}
+
+/**
+ * Opens a feed on a temp directory with a fast self-signed key and no timestamping; `env` adds
+ * configuration in `Section__Key` form. Everything is closed when `t` ends.
+ */
+export async function startTestFeed(t: TestContext, env: Record<string, string> = {}, options: { database?: Database; storage?: string } = {}): Promise<TestFeed> {
+  const storage = options.storage ?? (await tempDirFor(t, 'feed'));
+  const { config } = loadConfig({
+    argv: [],
+    cwd: storage,
+    env: {
+      Storage__Path: storage,
+      ApiKeys__0: API_KEY,
+      Signing__TimestampServerUrl: '',
+      Signing__SelfSigned__KeySize: '2048',
+      Logging__Level: 'silent',
+      ...env,
+    },
+  });
+  const feed = await openFeed(config, { metricsDefaults: false, ...(options.database === undefined ? {} : { database: options.database }) });
+  const app = await buildApp(feed, { logger: false });
+  t.after(async () => {
+    await app.close();
+    await feed.close();
+  });
+  return {
+    feed,
+    app,
+    storage,
+    async push(nupkg, apiKey = API_KEY) {
+      const { payload, headers } = pushBody(nupkg);
+      const response = await app.inject({ method: 'PUT', url: '/api/v2/package', payload, headers: { ...headers, 'x-nuget-apikey': apiKey } });
+      return { statusCode: response.statusCode, body: response.body };
+    },
+  };
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { inspectPackage } from '../../../src/signing/index.js';
+import { tempDirFor } from '../../helpers/temp-dir.js';
+import { startTestFeed, testPackage } from './feed-fixture.js';
+
+test('push signs at once; the flat container serves the signed package, its nuspec and the versions index', async (t) => {
+  const feed = await startTestFeed(t);
+  const pushed = await feed.push(testPackage({ id: 'Contoso.Lib', version: '1.02.0.0' }));
+  assert.equal(pushed.statusCode, 201, pushed.body);
+
+  const versions = await feed.app.inject('/v3/flatcontainer/CONTOSO.LIB/index.json');
+  assert.deepEqual(versions.json(), { versions: ['1.2.0'] });
+
+  const nupkg = await feed.app.inject('/v3/flatcontainer/contoso.lib/1.2.0/contoso.lib.1.2.0.nupkg');
+  assert.equal(nupkg.statusCode, 200);
+  const dir = await tempDirFor(t, 'download');
+  const path = join(dir, 'p.nupkg');
+  await (await import('node:fs/promises')).writeFile(path, nupkg.rawPayload);
+  const inspection = await inspectPackage(path);
+  assert.equal(inspection.kind, 'repository');
+  assert.equal(inspection.signatures[0]?.certificate?.fingerprintSha256, feed.feed.ctx.signer.certificate.fingerprintSha256);
+  assert.equal(inspection.signatures[0]?.serviceIndexUrl, 'https://localhost:5000/v3/index.json');
+
+  const nuspec = await feed.app.inject('/v3/flatcontainer/contoso.lib/1.2.0/contoso.lib.nuspec');
+  assert.equal(nuspec.statusCode, 200);
+  assert.match(nuspec.body, /<id>Contoso.Lib<\/id>/);
+});
+
+test('a duplicate push is refused with 409 and leaves the first package untouched', async (t) => {
+  const feed = await startTestFeed(t);
+  assert.equal((await feed.push(testPackage({ id: 'Dup', version: '1.0.0' }))).statusCode, 201);
+  const before = await readdir(join(feed.storage, 'packages', 'dup', '1.0.0'));
+  const again = await feed.push(testPackage({ id: 'Dup', version: '1.0.0+build.7' }));
+  assert.equal(again.statusCode, 409);
+  assert.equal(JSON.parse(again.body).code, 'FEED_PACKAGE_EXISTS');
+  assert.deepEqual(await readdir(join(feed.storage, 'packages', 'dup', '1.0.0')), before);
+});
+
+test('pushes need a configured API key: none is 401, a wrong one 403', async (t) => {
+  const feed = await startTestFeed(t, { ApiKeys__1: 'sha256:' + (await import('node:crypto')).createHash('sha256').update('second').digest('hex') });
+  assert.equal((await feed.push(testPackage({ id: 'Keyed', version: '1.0.0' }), '')).statusCode, 401);
+  assert.equal((await feed.push(testPackage({ id: 'Keyed', version: '1.0.0' }), 'wrong')).statusCode, 403);
+  assert.equal((await feed.push(testPackage({ id: 'Keyed', version: '1.0.0' }), 'second')).statusCode, 201);
+});
