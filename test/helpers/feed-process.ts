@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+// Runs the feed as its own process (`node --import tsx signer-service/src/server.ts`), the way
+// `npm start` does, and a TLS certificate for it from a test CA.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRootCa, runOpenssl, type TestCa } from '../../signer-service/test/helpers/pki.js';
+
+const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/** A running feed process. */
+export interface FeedProcess {
+  /** The service index URL the feed printed. */
+  readonly serviceIndexUrl: string;
+  /** Everything the process printed on stdout so far. */
+  stdout(): string;
+  /** The nuget.config the feed printed at startup. */
+  snippet(): string;
+  /** The uppercase SHA-256 fingerprint of the signing certificate, as printed. */
+  readonly fingerprint: string;
+  /** Sends SIGTERM and waits for the exit code. */
+  stop(): Promise<number | null>;
+  readonly child: ChildProcess;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * Starts the feed with `env` (configuration as `Section__Key`) from `cwd` and resolves once it
+ * printed its banner. Rejects with the output when it exits first or takes longer than `timeoutMs`.
+ */
+export async function startFeedProcess(env: Record<string, string>, cwd: string, timeoutMs = 60_000): Promise<FeedProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'signer-service/src/server.ts')], {
+    cwd: join(REPO_ROOT, 'signer-service'),
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', INIT_CWD: cwd, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  await new Promise<void>((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`feed did not start in ${timeoutMs} ms:\n${out}\n${err}`)), timeoutMs);
+    const poll = setInterval(() => {
+      if (/<\/configuration>/.test(out)) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolveReady();
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`feed exited with ${code}:\n${out}\n${err}`));
+    });
+  });
+  const url = /reposign feed ready: (\S+)/.exec(out)?.[1] ?? '';
+  const fingerprint = /SHA-256 fingerprint: ([0-9A-F]{64})/.exec(out)?.[1] ?? '';
+  return {
+    serviceIndexUrl: url,
+    fingerprint,
+    child,
+    stdout: () => out,
+    snippet: () => out.slice(out.indexOf('<?xml'), out.indexOf('</configuration>') + '</configuration>'.length),
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** A TLS server certificate for localhost and 127.0.0.1, issued by a fresh test CA. */
+export interface TlsMaterial {
+  readonly ca: TestCa;
+  readonly certPath: string;
+  readonly keyPath: string;
+  /** A PEM bundle holding only the CA, for SSL_CERT_FILE. */
+  readonly caBundlePath: string;
+}
+
+/** Creates a test CA and a localhost server certificate under `dir`. */
+export async function createTlsMaterial(dir: string): Promise<TlsMaterial> {
+  const ca = await createRootCa(dir, { name: 'reposign e2e TLS CA', keyBits: 2048 });
+  const certPath = join(dir, 'tls-server.pem');
+  const keyPath = join(dir, 'tls-server.key');
+  await runOpenssl([
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2',
+    '-subj', '/CN=localhost', '-CA', ca.certPath, '-CAkey', ca.keyPath,
+    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-addext', 'extendedKeyUsage=serverAuth',
+    '-addext', 'basicConstraints=critical,CA:FALSE',
+    '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment',
+  ]);
+  const caBundlePath = join(dir, 'ca-bundle.pem');
+  await writeFile(caBundlePath, ca.certPem);
+  return { ca, certPath, keyPath, caBundlePath };
+}
