@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'NUSPEC_INVALID'
   // signing keys and certificates
   | 'KEY_LOAD_FAILED'
+  | 'KEY_NOT_FOUND'
   | 'KEY_BAD_PASSWORD'
   | 'KEY_UNSUPPORTED'
   | 'CERTIFICATE_INVALID'

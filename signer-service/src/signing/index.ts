@@ -2,6 +2,7 @@
 // The signing engine's public API (package export `@reposign/signer-service/signing`), used by the
 // CLI, the feed and the operator. Nothing here knows about HTTP, databases or storage.
 
+import type { CertificateStoreKeySpec } from './providers/certificate-store/certificate-store-provider.js';
 import type { PemKeySpec } from './providers/pem/pem-provider.js';
 import type { PfxKeySpec } from './providers/pfx/pfx-provider.js';
 import { signingProvider } from './providers/index.js';
@@ -20,7 +21,8 @@ export {
   type GeneratedCertificate,
   type SelfSignedCertificateOptions,
 } from './certificates/self-signed-certificate.js';
-export { signingCertificateProblems } from './certificates/signing-certificate-policy.js';
+export { signingCertificateIssues, type SigningCertificateCheckOptions } from './certificates/signing-certificate-policy.js';
+export { exportPfx, type PfxExportOptions } from './providers/pfx/pfx-export.js';
 export { parseHashAlgorithm, type HashAlgorithmName } from './hash-algorithm.js';
 export { repositorySignPackage, type RepositorySignOptions, type RepositorySignResult } from './package-signer.js';
 export type { PackageSignatureKind } from './package-signature.js';
@@ -36,7 +38,7 @@ export {
 } from './package-verifier.js';
 export { signingProvider, type SigningProviderKind, type SigningProviderSpecs } from './providers/index.js';
 export type { KeySpecProblem, SigningKey, SigningProvider } from './providers/signing-key.js';
-export type { PemKeySpec, PfxKeySpec };
+export type { CertificateStoreKeySpec, PemKeySpec, PfxKeySpec };
 export { createTimestamper, readTimestampToken, type Timestamper, type TimestamperOptions, type TimestampToken } from './timestamp/index.js';
 
 /** Opens a PEM certificate (and chain) with its private key. */
@@ -47,4 +49,9 @@ export function openPemKey(spec: PemKeySpec): Promise<SigningKey> {
 /** Opens a PKCS#12 file's key and certificates. */
 export function openPfxKey(spec: PfxKeySpec): Promise<SigningKey> {
   return signingProvider('pfx').open(spec);
+}
+
+/** Opens a key by thumbprint from a .NET-style certificate store directory. */
+export function openCertificateStoreKey(spec: CertificateStoreKeySpec): Promise<SigningKey> {
+  return signingProvider('certificate-store').open(spec);
 }

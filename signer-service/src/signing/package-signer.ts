@@ -3,7 +3,7 @@
 
 import { ReposignError } from '../errors.js';
 import { PackageArchive, readNuspec, writeSignedPackage } from './archive/index.js';
-import { parseCertificate, type CertificateInfo, type ParsedCertificate } from './certificates/certificate.js';
+import { certificateInfo, parseCertificate, type CertificateInfo, type ParsedCertificate } from './certificates/certificate.js';
 import { assertSigningCertificate } from './certificates/signing-certificate-policy.js';
 import { addRepositoryCountersignature } from './cms/countersignature.js';
 import type { ParsedSignature } from './cms/signature-reader.js';
@@ -56,11 +56,6 @@ function parsedChain(key: SigningKey): readonly ParsedCertificate[] {
     parsedChains.set(key, chain);
   }
   return chain;
-}
-
-function certificateInfo(certificate: ParsedCertificate): CertificateInfo {
-  const { fingerprintSha256, subject, issuer, serialNumber, notBefore, notAfter, der } = certificate;
-  return { fingerprintSha256, subject, issuer, serialNumber, notBefore, notAfter, der };
 }
 
 /**

@@ -19,6 +19,12 @@ export interface CertificateInfo {
   readonly notBefore: Date;
   readonly notAfter: Date;
   readonly der: Uint8Array;
+  /** 'rsa', 'ec', ... as node:crypto names the public key type. */
+  readonly keyType: string;
+  /** RSA modulus length in bits (0 for other key types). */
+  readonly keyBits: number;
+  /** The algorithm the issuer signed the certificate with (NuGet allows sha256/384/512WithRSA). */
+  readonly signatureAlgorithmOid: string;
 }
 
 /** A certificate with the raw fields the CMS builders copy verbatim. */
@@ -30,14 +36,9 @@ export interface ParsedCertificate extends CertificateInfo {
   readonly serialContent: Uint8Array;
   /** keyIdentifier of the subjectKeyIdentifier extension, when present. */
   readonly subjectKeyIdentifier: Uint8Array | undefined;
-  readonly signatureAlgorithmOid: string;
   /** EKU OIDs, or undefined when the certificate has no EKU extension (which NuGet treats as "any"). */
   readonly extendedKeyUsages: readonly string[] | undefined;
   readonly publicKey: KeyObject;
-  /** 'rsa', 'ec', ... as node:crypto names it. */
-  readonly keyType: string;
-  /** RSA modulus length in bits (0 for other key types). */
-  readonly keyBits: number;
   readonly selfIssued: boolean;
 }
 
@@ -116,8 +117,14 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
 
 /** The public facts about a certificate, for reports, logs and the certificate records. */
 export function describeCertificate(der: Uint8Array): CertificateInfo {
-  const { fingerprintSha256, subject, issuer, serialNumber, notBefore, notAfter } = parseCertificate(der);
-  return { fingerprintSha256, subject, issuer, serialNumber, notBefore, notAfter, der: Uint8Array.from(der) };
+  return certificateInfo(parseCertificate(der));
+}
+
+/** The public facts of an already parsed certificate. */
+export function certificateInfo(certificate: ParsedCertificate): CertificateInfo {
+  const { fingerprintSha256, subject, issuer, serialNumber, notBefore, notAfter, der, keyType, keyBits, signatureAlgorithmOid } =
+    certificate;
+  return { fingerprintSha256, subject, issuer, serialNumber, notBefore, notAfter, der, keyType, keyBits, signatureAlgorithmOid };
 }
 
 /** Converts PEM text holding one or more CERTIFICATE blocks to DER certificates, in order. */

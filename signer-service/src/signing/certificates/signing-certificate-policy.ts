@@ -4,7 +4,7 @@
 
 import { ReposignError } from '../../errors.js';
 import { ALLOWED_CERTIFICATE_SIGNATURE_ALGORITHMS, OID } from '../cms/oids.js';
-import type { ParsedCertificate } from './certificate.js';
+import { parseCertificate, type ParsedCertificate } from './certificate.js';
 
 export const MINIMUM_RSA_KEY_BITS = 2048;
 
@@ -28,6 +28,28 @@ export function signingCertificateProblems(certificate: ParsedCertificate, now =
   }
   if (certificate.notBefore > now) problems.push(`it is not valid before ${certificate.notBefore.toISOString()} (NU3017)`);
   if (certificate.notAfter <= now) problems.push(`it expired on ${certificate.notAfter.toISOString()} (NU3037)`);
+  return problems;
+}
+
+/** What {@link signingCertificateIssues} checks besides NuGet's rules. */
+export interface SigningCertificateCheckOptions {
+  readonly now?: Date | undefined;
+  /** The certificate must stay valid at least this long after `now` (a feed refuses one about to expire). */
+  readonly minimumValidityMs?: number | undefined;
+}
+
+/**
+ * NuGet's signing-certificate rules for a DER certificate, plus a minimum remaining validity: the
+ * problems found, each naming its NU code; empty when the certificate can sign.
+ */
+export function signingCertificateIssues(der: Uint8Array, options: SigningCertificateCheckOptions = {}): string[] {
+  const now = options.now ?? new Date();
+  const certificate = parseCertificate(der);
+  const problems = signingCertificateProblems(certificate, now);
+  const margin = options.minimumValidityMs ?? 0;
+  if (certificate.notAfter > now && certificate.notAfter.getTime() - now.getTime() < margin) {
+    problems.push(`it expires on ${certificate.notAfter.toISOString()}, within ${Math.round(margin / 60_000)} minutes`);
+  }
   return problems;
 }
 

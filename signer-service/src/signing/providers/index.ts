@@ -2,6 +2,7 @@
 // The registry of key backends: an explicit map from kind to provider. Later backends (self-signed,
 // KMS, PKCS#11) register here; a duplicate kind is a programming error.
 
+import { certificateStoreSigningProvider, type CertificateStoreKeySpec } from './certificate-store/certificate-store-provider.js';
 import type { SigningProvider } from './signing-key.js';
 import { pemSigningProvider, type PemKeySpec } from './pem/pem-provider.js';
 import { pfxSigningProvider, type PfxKeySpec } from './pfx/pfx-provider.js';
@@ -10,6 +11,7 @@ import { pfxSigningProvider, type PfxKeySpec } from './pfx/pfx-provider.js';
 export interface SigningProviderSpecs {
   pem: PemKeySpec;
   pfx: PfxKeySpec;
+  'certificate-store': CertificateStoreKeySpec;
 }
 
 export type SigningProviderKind = keyof SigningProviderSpecs;
@@ -23,6 +25,7 @@ function register<K extends SigningProviderKind>(kind: K, provider: SigningProvi
 
 register('pem', pemSigningProvider);
 register('pfx', pfxSigningProvider);
+register('certificate-store', certificateStoreSigningProvider);
 
 /** The provider of a kind. */
 export function signingProvider<K extends SigningProviderKind>(kind: K): SigningProvider<SigningProviderSpecs[K]> {

@@ -8,6 +8,7 @@ import forge from 'node-forge';
 
 import { ReposignError } from '../../../errors.js';
 import { createLocalRsaKey } from '../local/local-rsa-key.js';
+import { checkPfxMac } from './pkcs12-mac.js';
 import type { KeySpecProblem, SigningKey, SigningProvider } from '../signing-key.js';
 
 /** A PKCS#12 key reference. */
@@ -25,18 +26,44 @@ function toDer(asn1: forge.asn1.Asn1): Uint8Array {
   return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
 }
 
-function readPfx(spec: PfxKeySpec): PfxContents {
-  let p12: forge.pkcs12.Pkcs12Pfx;
+function badPassword(cause?: unknown): ReposignError {
+  return new ReposignError('KEY_BAD_PASSWORD', 'The PFX password is wrong.', { cause });
+}
+
+/**
+ * Decodes the PFX with node-forge after checking its MAC here. forge takes the password as raw
+ * bytes for PBES2 bags (OpenSSL and .NET use UTF-8) but as characters for legacy PKCS#12 PBE bags,
+ * so a non-ASCII password is tried both ways.
+ */
+function decodePfx(spec: PfxKeySpec): forge.pkcs12.Pkcs12Pfx {
+  const password = spec.password ?? '';
+  let mac: ReturnType<typeof checkPfxMac>;
+  let asn1: forge.asn1.Asn1;
   try {
-    const asn1 = forge.asn1.fromDer(Buffer.from(spec.pfx).toString('binary'));
-    p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, spec.password ?? '');
+    mac = checkPfxMac(spec.pfx, password);
+    asn1 = forge.asn1.fromDer(Buffer.from(spec.pfx).toString('binary'));
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/password|MAC could not be verified|decrypt/i.test(message)) {
-      throw new ReposignError('KEY_BAD_PASSWORD', 'The PFX password is wrong.', { cause: error });
-    }
-    throw new ReposignError('KEY_LOAD_FAILED', `The PFX file could not be read: ${message}.`, { cause: error });
+    throw new ReposignError('KEY_LOAD_FAILED', 'The file is not a PKCS#12 (PFX) file.', { cause: error });
   }
+  if (mac === 'invalid') throw badPassword();
+  if (mac === 'valid' && Array.isArray(asn1.value)) asn1.value = asn1.value.slice(0, 2);
+  const utf8 = Buffer.from(password, 'utf8').toString('binary');
+  const attempts = utf8 === password ? [password] : [utf8, password];
+  let last: unknown;
+  for (const attempt of attempts) {
+    try {
+      return forge.pkcs12.pkcs12FromAsn1(asn1, false, attempt);
+    } catch (error) {
+      last = error;
+    }
+  }
+  const message = last instanceof Error ? last.message : String(last);
+  if (/password|MAC could not be verified|decrypt/i.test(message)) throw badPassword(last);
+  throw new ReposignError('KEY_LOAD_FAILED', `The PFX file could not be read: ${message}.`, { cause: last });
+}
+
+function readPfx(spec: PfxKeySpec): PfxContents {
+  const p12 = decodePfx(spec);
   const keys: KeyObject[] = [];
   const certificates: Uint8Array[] = [];
   for (const safeContents of p12.safeContents) {

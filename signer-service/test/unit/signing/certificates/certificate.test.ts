@@ -10,10 +10,14 @@ import {
   parseCertificate,
   type ParsedCertificate,
 } from '../../../../src/signing/certificates/certificate.js';
-import { assertSigningCertificate, signingCertificateProblems } from '../../../../src/signing/certificates/signing-certificate-policy.js';
+import {
+  assertSigningCertificate,
+  signingCertificateIssues,
+  signingCertificateProblems,
+} from '../../../../src/signing/certificates/signing-certificate-policy.js';
 import { OID } from '../../../../src/signing/cms/oids.js';
 import { createRootCa, createSelfSigned, issueCertificate, runOpenssl, type TestCa, type TestCertificate } from '../../../helpers/pki.js';
-import { makeTempDir, removeTempDir } from '../../../helpers/temp-dir.js';
+import { makeTempDir, removeTempDir, tempDirFor } from '../../../helpers/temp-dir.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -65,8 +69,13 @@ describe('parseCertificate against openssl x509', () => {
 
   test('describeCertificate keeps the public facts and a copy of the DER', () => {
     const info = describeCertificate(leaf.certDer);
-    assert.deepEqual(Object.keys(info).sort(), ['der', 'fingerprintSha256', 'issuer', 'notAfter', 'notBefore', 'serialNumber', 'subject']);
+    assert.deepEqual(Object.keys(info).sort(), [
+      'der', 'fingerprintSha256', 'issuer', 'keyBits', 'keyType', 'notAfter', 'notBefore', 'serialNumber', 'signatureAlgorithmOid', 'subject',
+    ]);
     assert.deepEqual(Buffer.from(info.der), Buffer.from(leaf.certDer));
+    assert.equal(info.keyType, 'rsa');
+    assert.equal(info.keyBits, 2048);
+    assert.equal(info.signatureAlgorithmOid, '1.2.840.113549.1.1.11');
   });
 
   test('PEM round trip keeps the DER and the order of several blocks', () => {
@@ -124,5 +133,19 @@ describe('signingCertificateProblems', () => {
     assert.deepEqual(signingCertificateProblems(certificate, new Date(certificate.notBefore.getTime() - 1000)).length, 1);
     assert.deepEqual(signingCertificateProblems(certificate, certificate.notBefore), []);
     assert.match(signingCertificateProblems(certificate, certificate.notAfter)[0]!, /NU3037/);
+  });
+});
+
+describe('signingCertificateIssues', () => {
+  test('adds a minimum remaining validity to NuGet rules, for DER input', async (t) => {
+    const dir = await tempDirFor(t, 'issues');
+    const now = new Date();
+    const soon = await createSelfSigned(dir, { subject: 'Expires Soon', notAfter: new Date(now.getTime() + 3 * 60_000) });
+    assert.deepEqual(signingCertificateIssues(soon.certDer, { now }), []);
+    const [problem] = signingCertificateIssues(soon.certDer, { now, minimumValidityMs: 5 * 60_000 });
+    assert.match(problem!, /within 5 minutes/);
+    const expired = signingCertificateIssues(soon.certDer, { now: new Date(now.getTime() + 10 * 60_000), minimumValidityMs: 5 * 60_000 });
+    assert.equal(expired.length, 1, 'an expired certificate is reported once, as expired');
+    assert.match(expired[0]!, /NU3037/);
   });
 });
