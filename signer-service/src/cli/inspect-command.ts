@@ -13,7 +13,8 @@ SHA-256 fingerprints, signing time, timestamps, service index URL and owners.`;
 
 function printSignature(signature: SignatureReport, indent: string, io: CommandOutput): void {
   const certificate = signature.certificate;
-  io.out(`${indent}${signature.type} ${signature.placement} signature (${signature.hashAlgorithm})`);
+  const what = signature.placement === 'primary' ? 'primary signature' : 'countersignature';
+  io.out(`${indent}${signature.type} ${what} (${signature.hashAlgorithm})`);
   if (certificate) {
     io.out(`${indent}  Subject: ${certificate.subject}`);
     io.out(`${indent}  Issuer: ${certificate.issuer}`);
