@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +50,7 @@ describe('PFX export and .NET certificate stores', () => {
     assert.match(info, /MAC: sha256/);
     assert.match(info, /PBES2, PBKDF2, AES-256-CBC/);
     const key = await openPfxKey({ pfx, password: 'p@ss wörd' });
-    assert.equal(describeCertificate(key.certificateChain()[0]!).fingerprintSha256.toUpperCase(), certificate.fingerprintSha256);
+    assert.equal(describeCertificate(key.certificateChain()[0]).fingerprintSha256.toUpperCase(), certificate.fingerprintSha256);
     await assert.rejects(openPfxKey({ pfx, password: 'wrong' }), (error: unknown) => isReposignError(error, 'KEY_BAD_PASSWORD'));
   });
 
@@ -71,7 +71,10 @@ describe('PFX export and .NET certificate stores', () => {
   test('a key that .NET X509Store put in CurrentUser\\My opens by thumbprint and signs', async (t) => {
     if (!(await requireDotnet(t))) return;
     const home = join(dir, 'home');
-    const build = await runDotnet('dotnet', ['build', STORE_WRITER, '-c', 'Release', '-o', join(dir, 'writer'), '--disable-build-servers'], {
+    // Built from a copy: dotnet writes obj/ next to the project, and the checkout stays clean.
+    const project = join(dir, 'writer-src');
+    await cp(STORE_WRITER, project, { recursive: true });
+    const build = await runDotnet('dotnet', ['build', project, '-c', 'Release', '-o', join(dir, 'writer'), '--disable-build-servers'], {
       env: { NUGET_PACKAGES: join(dir, 'nuget-packages') },
     });
     assert.equal(build.code, 0, build.output);
@@ -86,7 +89,7 @@ describe('PFX export and .NET certificate stores', () => {
 
     const spaced = thumbprint.toLowerCase().replace(/(..)/g, '$1 ').trim();
     const key = await openCertificateStoreKey({ thumbprint: spaced, storeName: 'My', storeDirectory });
-    assert.equal(describeCertificate(key.certificateChain()[0]!).fingerprintSha256.toUpperCase(), certificate.fingerprintSha256);
+    assert.equal(describeCertificate(key.certificateChain()[0]).fingerprintSha256.toUpperCase(), certificate.fingerprintSha256);
     const unsigned = join(dir, 'store.nupkg');
     await writeFile(unsigned, buildZip(samplePackageEntries('Store.Signed', '1.0.0')).bytes);
     await repositorySignPackage(unsigned, join(dir, 'store-signed.nupkg'), { key, serviceIndexUrl: 'https://store.reposign.test/v3/index.json' });
