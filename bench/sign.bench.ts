@@ -23,7 +23,7 @@ const SIZES = [
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function hashFile(path: string): Promise<Buffer> {
@@ -112,7 +112,7 @@ async function benchmark(): Promise<void> {
 
 const memoryFlag = process.argv.indexOf('--memory');
 if (memoryFlag > 0) {
-  await measureMemory(process.argv[memoryFlag + 1]!, process.argv[memoryFlag + 2]!);
+  await measureMemory(process.argv[memoryFlag + 1], process.argv[memoryFlag + 2]);
 } else {
   await benchmark();
 }

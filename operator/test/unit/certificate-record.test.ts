@@ -9,7 +9,7 @@ import { certificateRecord } from '../../src/certificate-record.js';
 
 test('the record of a certificate comes from the engine through the package export', async () => {
   const generated = await generateSelfSignedCertificate({ subject: 'CN=Operator Test, O=reposign', keyBits: 2048, validityDays: 30 });
-  const der = certificatesFromPem(generated.certificatePem)[0]!;
+  const der = certificatesFromPem(generated.certificatePem)[0];
   const record = certificateRecord(der);
   assert.equal(record.fingerprintSha256, createHash('sha256').update(der).digest('hex'));
   assert.equal(record.subject, 'CN=Operator Test, O=reposign');

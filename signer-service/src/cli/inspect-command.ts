@@ -33,7 +33,7 @@ function printSignature(signature: SignatureReport, indent: string, io: CommandO
 export async function inspectCommand(args: readonly string[], io: CommandOutput): Promise<number> {
   const { values, positionals } = parseCommandLine(args, { json: { type: 'boolean' } });
   if (positionals.length !== 1) throw new ReposignError('INVALID_ARGUMENT', 'Give exactly one package path.');
-  const inspection = await inspectPackage(positionals[0]!);
+  const inspection = await inspectPackage(positionals[0]);
   if (values.json) {
     io.out(JSON.stringify(inspection, jsonReplacer, 2));
     return 0;

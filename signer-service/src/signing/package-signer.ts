@@ -97,7 +97,7 @@ export async function repositorySignPackage(
 ): Promise<RepositorySignResult> {
   const hash = options.hashAlgorithm ?? 'SHA256';
   const chain = parsedChain(options.key);
-  assertSigningCertificate(chain[0]!);
+  assertSigningCertificate(chain[0]);
   const request: RepositorySignatureRequest = {
     key: options.key,
     chain,
@@ -114,7 +114,7 @@ export async function repositorySignPackage(
     const { id, version } = await readNuspec(archive);
     const existing = await readPackageSignature(archive);
     const before = signatureKind(existing);
-    const certificate = certificateInfo(chain[0]!);
+    const certificate = certificateInfo(chain[0]);
     if (existing && existing.primary.type !== 'repository') {
       await assertAuthorSignatureValid(existing);
       const content = decodeSignatureContent(existing.content);

@@ -97,7 +97,7 @@ export function decodeEndOfCentralDirectory(tail: Uint8Array, head: Uint8Array, 
     throw new ReposignError('ARCHIVE_NOT_ZIP', 'The file is not a ZIP archive (no end of central directory record).');
   }
   const fits = (at: number): boolean => at + EOCD_SIZE + view(tail).getUint16(at + 20, true) === tail.length;
-  const found = complete[0] as number;
+  const found = complete[0];
   // NuGet takes the LAST signature it meets. Any other signature that also fits the end of the file
   // means one of them sits in the other's comment: a decoy record that readers would disagree about.
   if (!fits(found) || candidates[0] !== found || complete.slice(1).some(fits)) {

@@ -54,8 +54,8 @@ function readExtensions(tbs: Tlv[]): Map<string, Tlv> {
   const list = expectTlv(wrapper.source, wrapper.contentStart, TAG.SEQUENCE, 'extensions', wrapper.contentEnd);
   for (const extension of children(list)) {
     const parts = children(extension);
-    const id = readOid(parts[0]!);
-    const value = parts[parts.length - 1]!;
+    const id = readOid(parts[0]);
+    const value = parts[parts.length - 1];
     if (value.tag !== TAG.OCTET_STRING) throw new Error(`extension ${id} has no OCTET STRING value`);
     extensions.set(id, value);
   }
@@ -71,12 +71,12 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
     const x509 = new X509Certificate(Buffer.from(der));
     const certificate = expectTlv(der, 0, TAG.SEQUENCE, 'Certificate');
     const [tbsTlv, algorithmTlv] = children(certificate);
-    const tbs = children(tbsTlv!);
-    const offset = tbs[0]!.tag === 0xa0 ? 1 : 0;
-    const serial = tbs[offset]!;
-    const issuerName = tbs[offset + 2]!;
-    const validity = children(tbs[offset + 3]!);
-    const subjectName = tbs[offset + 4]!;
+    const tbs = children(tbsTlv);
+    const offset = tbs[0].tag === 0xa0 ? 1 : 0;
+    const serial = tbs[offset];
+    const issuerName = tbs[offset + 2];
+    const validity = children(tbs[offset + 3]);
+    const subjectName = tbs[offset + 4];
     const extensions = readExtensions(tbs);
 
     const skiValue = extensions.get(OID.subjectKeyIdentifier);
@@ -95,14 +95,14 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
       subject: formatName(x509.subject),
       issuer: formatName(x509.issuer),
       serialNumber: Buffer.from(serialContent).toString('hex').replace(/^(00)+(?=.)/, '').toUpperCase(),
-      notBefore: readTime(validity[0]!),
-      notAfter: readTime(validity[1]!),
+      notBefore: readTime(validity[0]),
+      notAfter: readTime(validity[1]),
       der: Uint8Array.from(der),
       issuerNameDer,
       subjectNameDer,
       serialContent,
       subjectKeyIdentifier: ski,
-      signatureAlgorithmOid: readOid(children(algorithmTlv!)[0]!),
+      signatureAlgorithmOid: readOid(children(algorithmTlv)[0]),
       extendedKeyUsages: ekus,
       publicKey,
       keyType,

@@ -22,7 +22,7 @@ function splitRdns(text: string): string[] {
   let current = '';
   let quoted = false;
   for (let i = 0; i < text.length; i++) {
-    const char = text[i]!;
+    const char = text[i];
     if (char === '\\' && i + 1 < text.length) {
       current += text[++i];
     } else if (char === '"') {

@@ -2,7 +2,7 @@
 // Generates the self-signed code-signing certificate of the embedded default and SelfSigned mode,
 // with the profile NuGet accepts (spec §5.5): RSA ≥ 2048, sha2WithRSA, EKU codeSigning, SKI.
 
-import { createHash, generateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPair, randomBytes, sign } from 'node:crypto';
 import { promisify } from 'node:util';
 
 import { ReposignError } from '../../errors.js';
@@ -59,7 +59,7 @@ function extension(id: string, critical: boolean, value: Uint8Array): Uint8Array
 function subjectKeyIdentifier(spki: Uint8Array): Uint8Array {
   // RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING value.
   const [, bitString] = children(readTlv(spki));
-  return createHash('sha1').update(tlvContent(bitString!).subarray(1)).digest();
+  return createHash('sha1').update(tlvContent(bitString).subarray(1)).digest();
 }
 
 function pem(label: string, der: Uint8Array): string {
@@ -84,11 +84,11 @@ export async function generateSelfSignedCertificate(options: SelfSignedCertifica
   const hash = options.hashAlgorithm ?? 'SHA256';
   const name = encodeDistinguishedName(options.subject);
   const { publicKey, privateKey } = await generateRsa('rsa', { modulusLength: keyBits });
-  const spki = (publicKey as KeyObject).export({ type: 'spki', format: 'der' });
+  const spki = (publicKey).export({ type: 'spki', format: 'der' });
   const notBefore = options.notBefore ?? new Date(Date.now() - 60 * 60 * 1000);
   const notAfter = new Date(notBefore.getTime() + validityDays * 24 * 60 * 60 * 1000);
   const serial = randomBytes(16);
-  serial[0] = (serial[0]! & 0x7f) | 0x01;
+  serial[0] = (serial[0] & 0x7f) | 0x01;
   const algorithm = sequence(oid(SIGNATURE_ALGORITHM[hash]), nullValue());
   const extensions = sequence(
     extension(OID.basicConstraints, true, sequence()),
@@ -107,10 +107,10 @@ export async function generateSelfSignedCertificate(options: SelfSignedCertifica
     spki,
     explicit(3, extensions),
   );
-  const signature = sign(hashAlgorithm(hash).nodeName, tbs, privateKey as KeyObject);
+  const signature = sign(hashAlgorithm(hash).nodeName, tbs, privateKey);
   const certificate = sequence(tbs, algorithm, element(TAG.BIT_STRING, Uint8Array.of(0), signature));
   return {
     certificatePem: pem('CERTIFICATE', certificate),
-    privateKeyPem: (privateKey as KeyObject).export({ type: 'pkcs8', format: 'pem' }).toString(),
+    privateKeyPem: (privateKey).export({ type: 'pkcs8', format: 'pem' }).toString(),
   };
 }

@@ -50,10 +50,10 @@ const MAX_DEPTH = 64;
 export function readTlv(source: Uint8Array, offset = 0, limit = source.length, depth = 0): Tlv {
   if (depth > MAX_DEPTH) throw malformed('nesting too deep');
   if (offset + 2 > limit) throw malformed('element header past the end');
-  const tag = source[offset]!;
+  const tag = source[offset];
   if ((tag & 0x1f) === 0x1f) throw malformed('high tag numbers are not supported');
   let cursor = offset + 1;
-  const first = source[cursor++]!;
+  const first = source[cursor++];
   let length: number;
   if (first === 0x80) {
     if ((tag & 0x20) === 0) throw malformed('indefinite length on a primitive element');
@@ -72,7 +72,7 @@ export function readTlv(source: Uint8Array, offset = 0, limit = source.length, d
     if (count > 4) throw malformed('unsupported length form');
     if (cursor + count > limit) throw malformed('length past the end');
     length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + source[cursor++]!;
+    for (let i = 0; i < count; i++) length = length * 256 + source[cursor++];
   }
   const end = cursor + length;
   if (end > limit) throw malformed('content past the end');
@@ -158,7 +158,7 @@ export function integer(value: number): Uint8Array {
     bytes.unshift(rest & 0xff);
     rest = Math.floor(rest / 256);
   } while (rest > 0);
-  if (bytes[0]! & 0x80) bytes.unshift(0);
+  if (bytes[0] & 0x80) bytes.unshift(0);
   return element(TAG.INTEGER, Uint8Array.from(bytes));
 }
 
@@ -167,7 +167,7 @@ export function unsignedInteger(magnitude: Uint8Array): Uint8Array {
   let start = 0;
   while (start < magnitude.length - 1 && magnitude[start] === 0) start++;
   const trimmed = magnitude.subarray(start);
-  const body = trimmed[0]! & 0x80 ? concat([Uint8Array.of(0), trimmed]) : trimmed;
+  const body = trimmed[0] & 0x80 ? concat([Uint8Array.of(0), trimmed]) : trimmed;
   return element(TAG.INTEGER, body);
 }
 
@@ -175,7 +175,7 @@ export function unsignedInteger(magnitude: Uint8Array): Uint8Array {
 export function oid(dotted: string): Uint8Array {
   const arcs = dotted.split('.').map((arc) => BigInt(arc));
   if (arcs.length < 2) throw new ReposignError('INVALID_ARGUMENT', `Bad OID '${dotted}'.`);
-  const values = [arcs[0]! * 40n + arcs[1]!, ...arcs.slice(2)];
+  const values = [arcs[0] * 40n + arcs[1], ...arcs.slice(2)];
   const bytes: number[] = [];
   for (const value of values) {
     const chunk: number[] = [Number(value & 0x7fn)];
@@ -199,7 +199,7 @@ export function readOid(tlv: Tlv): string {
     }
   }
   if (values.length === 0) throw malformed('empty OBJECT IDENTIFIER');
-  const first = values[0]!;
+  const first = values[0];
   const head = first < 80n ? [first / 40n, first % 40n] : [2n, first - 80n];
   return [...head, ...values.slice(1)].join('.');
 }

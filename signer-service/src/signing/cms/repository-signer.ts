@@ -30,7 +30,7 @@ export function buildRepositorySignerInfo(
   message: Uint8Array,
   extraAttributes: readonly Uint8Array[] = [],
 ): Promise<BuiltSignerInfo> {
-  const leaf = request.chain[0]!;
+  const leaf = request.chain[0];
   return buildSignerInfo({
     key: request.key,
     certificate: leaf,

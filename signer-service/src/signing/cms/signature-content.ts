@@ -31,7 +31,7 @@ export function decodeSignatureContent(bytes: Uint8Array): SignatureContent {
   let current = new Map<string, string>();
   let index = 0;
   for (; index < lines.length - 1 && sections.length < 2; index++) {
-    const line = lines[index]!;
+    const line = lines[index];
     if (line === '') {
       if (current.size === 0) throw invalid('empty section');
       sections.push(current);
@@ -45,8 +45,8 @@ export function decodeSignatureContent(bytes: Uint8Array): SignatureContent {
     current.set(key, line.slice(colon + 1));
   }
   if (sections.length < 2) throw invalid('it must end with an empty line after the hash section');
-  if (sections[0]!.get('Version') !== '1') throw invalid('Version must be 1', 'NU3007');
-  for (const [key, value] of sections[1]!) {
+  if (sections[0].get('Version') !== '1') throw invalid('Version must be 1', 'NU3007');
+  for (const [key, value] of sections[1]) {
     if (!key.endsWith('-Hash')) continue;
     const algorithm = hashAlgorithmByOid(key.slice(0, -'-Hash'.length));
     if (!algorithm) continue;

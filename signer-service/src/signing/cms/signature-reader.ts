@@ -113,10 +113,10 @@ export function parseSignerInfo(tlv: Tlv): ParsedSignerInfo {
     tlv,
     version: tlvContent(versionTlv).reduce((value, byte) => value * 256 + byte, 0),
     sid,
-    digestAlgorithmOid: readOid(children(digestAlgorithm)[0]!),
+    digestAlgorithmOid: readOid(children(digestAlgorithm)[0]),
     signedAttrs,
     signedAttributes,
-    signatureAlgorithmOid: readOid(children(algorithm)[0]!),
+    signatureAlgorithmOid: readOid(children(algorithm)[0]),
     signatureTlv,
     signatureValue: octetStringValue(signatureTlv),
     unsignedAttributes: parseAttributes(unsigned),
@@ -147,7 +147,7 @@ export function parseSignature(bytes: Uint8Array): ParsedSignature {
     const parts = children(signedData);
     const head = parts.slice(0, 3);
     if (head.length < 3) throw malformed('SignedData is truncated');
-    const encap = children(head[2]!);
+    const encap = children(head[2]);
     const eContentWrapper = encap[1];
     if (!eContentWrapper || eContentWrapper.tag !== 0xa0) throw malformed('the content is detached', 'NU3000');
     const eContent = octetStringValue(readTlv(bytes, eContentWrapper.contentStart, eContentWrapper.contentEnd));
@@ -162,7 +162,7 @@ export function parseSignature(bytes: Uint8Array): ParsedSignature {
     if (signerInfos.length !== 1) {
       throw malformed(`it must have exactly one primary signer, found ${signerInfos.length}`, 'NU3009');
     }
-    const primary = parseSignerInfo(signerInfos[0]!);
+    const primary = parseSignerInfo(signerInfos[0]);
     return {
       bytes,
       signedData,

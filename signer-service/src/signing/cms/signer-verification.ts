@@ -22,7 +22,7 @@ const RSA_SIGNATURE_ALGORITHMS = new Set<string>([OID.rsaEncryption, OID.sha256W
 function singleValue(signerInfo: ParsedSignerInfo, oid: string): Uint8Array | undefined {
   const attribute = findAttribute(signerInfo.signedAttributes, oid);
   if (!attribute || attribute.values.length !== 1) return undefined;
-  return tlvBytes(attribute.values[0]!);
+  return tlvBytes(attribute.values[0]);
 }
 
 /** signing-certificate-v2 must exist once, v1 must not, and the first ESSCertIDv2 must name `certificate` (spec §5.2.1). */
@@ -40,7 +40,7 @@ function signingCertificateIssues(signerInfo: ParsedSignerInfo, certificate: Par
   const fields = children(first);
   let index = 0;
   let hashOid: string = '2.16.840.1.101.3.4.2.1';
-  if (fields[0]?.tag === TAG.SEQUENCE) hashOid = readOid(children(fields[index++]!)[0]!);
+  if (fields[0]?.tag === TAG.SEQUENCE) hashOid = readOid(children(fields[index++])[0]);
   const algorithm = hashAlgorithmByOid(hashOid);
   const certHash = fields[index++];
   const issuerSerial = fields[index];

@@ -20,7 +20,7 @@ const registry = new Map<SigningProviderKind, SigningProvider<SigningProviderSpe
 
 function register<K extends SigningProviderKind>(kind: K, provider: SigningProvider<SigningProviderSpecs[K]>): void {
   if (registry.has(kind)) throw new Error(`Signing provider '${kind}' is registered twice.`);
-  registry.set(kind, provider as SigningProvider<SigningProviderSpecs[SigningProviderKind]>);
+  registry.set(kind, provider);
 }
 
 register('pem', pemSigningProvider);
@@ -31,5 +31,5 @@ register('certificate-store', certificateStoreSigningProvider);
 export function signingProvider<K extends SigningProviderKind>(kind: K): SigningProvider<SigningProviderSpecs[K]> {
   const provider = registry.get(kind);
   if (!provider) throw new Error(`No signing provider '${kind}'.`);
-  return provider as SigningProvider<SigningProviderSpecs[K]>;
+  return provider;
 }

@@ -98,7 +98,7 @@ function parseSignedData(der: Uint8Array): { signedData: pkijs.SignedData; schem
   if (contentInfo.contentType !== OID_SIGNED_DATA) {
     throw invalidTimestamp(`The timestamp token content type is ${contentInfo.contentType}, not signedData.`, 'NU3021');
   }
-  const schema: asn1js.AsnType = contentInfo.content;
+  const schema = contentInfo.content as asn1js.AsnType;
   try {
     return { signedData: new pkijs.SignedData({ schema }), schema };
   } catch (error) {

@@ -42,7 +42,7 @@ export function findSignerCertificate(signerInfo: pkijs.SignerInfo, certificates
   const found = certificates.find(({ certificate }) =>
     sid instanceof pkijs.IssuerAndSerialNumber
       ? certificate.issuer.isEqual(sid.issuer) && certificate.serialNumber.isEqual(sid.serialNumber)
-      : sid instanceof asn1js.BaseBlock && equalBytes(keyIdentifier(certificate), subjectKeyIdFromSid(sid)),
+      : sid instanceof asn1js.BaseBlock && equalBytes(keyIdentifier(certificate), subjectKeyIdFromSid(sid as asn1js.BaseBlock<asn1js.ValueBlock>)),
   );
   if (found === undefined) {
     throw invalidTimestamp('The timestamp token does not contain the TSA signing certificate.', 'NU3020');
@@ -101,7 +101,7 @@ function keyIdentifier(certificate: pkijs.Certificate): Uint8Array {
 
 // sid [0] SubjectKeyIdentifier: pkijs keeps the context-tagged block, primitive (IMPLICIT, the
 // standard form) or constructed around an OCTET STRING.
-function subjectKeyIdFromSid(sid: asn1js.BaseBlock): Uint8Array {
+function subjectKeyIdFromSid(sid: asn1js.BaseBlock<asn1js.ValueBlock>): Uint8Array {
   const block = sid instanceof asn1js.Constructed ? sid.valueBlock.value[0] : sid;
   const view: unknown = block === undefined ? undefined : Reflect.get(block.valueBlock, 'valueHexView');
   return view instanceof Uint8Array ? view : new Uint8Array();

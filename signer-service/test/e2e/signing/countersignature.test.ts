@@ -156,7 +156,7 @@ describe('repository countersignatures and the NuGet client', () => {
     assert.equal(result.output.match(/Finished with 0 errors/g)?.length, signed.length);
 
     // A require-mode restore of one of them from a local feed, trusting only our repository certificate.
-    const small = packages.filter((pkg) => pkg.id === 'newtonsoft.json')[0] ?? packages[0]!;
+    const small = packages.filter((pkg) => pkg.id === 'newtonsoft.json')[0] ?? packages[0];
     const feed = join(dir, 'nuget-org-feed');
     await mkdir(feed);
     await copyFile(join(out, basename(small.path)), join(feed, basename(small.path)));

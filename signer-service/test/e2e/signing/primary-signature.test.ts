@@ -45,7 +45,7 @@ async function signWithPem(input: string, outDir: string, certificate: TestCerti
 
 function flipByte(bytes: Buffer, offset: number): Buffer {
   const copy = Buffer.from(bytes);
-  copy[offset] = copy[offset]! ^ 0x01;
+  copy[offset] = copy[offset] ^ 0x01;
   return copy;
 }
 
@@ -114,7 +114,7 @@ describe('repository primary signatures and the NuGet client', () => {
       assert.equal(result.code, 0, result.err);
       outputs.push(join(outDir, unsigned.split('/').pop()!));
     }
-    const inspection = await inspectPackage(outputs[0]!);
+    const inspection = await inspectPackage(outputs[0]);
     assert.equal(inspection.signatures[0]?.certificate?.fingerprintSha256.toUpperCase(), leaf.fingerprintSha256);
 
     const config = join(dir, 'pfx.config');

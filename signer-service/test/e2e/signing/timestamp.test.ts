@@ -57,7 +57,7 @@ describe('timestamped repository signatures and the NuGet client', () => {
       await repositorySignPackage(unsigned, output, { key: signingKey, serviceIndexUrl: SERVICE_INDEX, timestamper });
       const inspection = await inspectPackage(output);
       assert.equal(inspection.signatures[0]?.timestamps.length, 1);
-      assert.match(inspection.signatures[0]!.timestamps[0]!.tsaSubject, /TSA/);
+      assert.match(inspection.signatures[0].timestamps[0].tsaSubject, /TSA/);
 
       const config = join(dir, 'timestamp.config');
       await writeNuGetConfig(config, {

@@ -133,7 +133,7 @@ describe('reposign sign, verify and inspect', () => {
     assert.match(result.out, new RegExp(`^Signed .*overwrite\\.nupkg \\(unsigned -> repository, repository primary\\) with certificate ${certificate.fingerprintSha256} -> `));
     const inspected = await run('inspect', path, '--json');
     const json = JSON.parse(inspected.out) as { signatures: { hashAlgorithm: string; owners: string[] }[] };
-    assert.deepEqual([json.signatures[0]!.hashAlgorithm, json.signatures[0]!.owners], ['SHA512', ['alice', 'bob']]);
+    assert.deepEqual([json.signatures[0].hashAlgorithm, json.signatures[0].owners], ['SHA512', ['alice', 'bob']]);
   });
 
   test('verify exits 0 for a signed package and 1 for an unsigned one', async () => {
@@ -159,8 +159,8 @@ describe('reposign sign, verify and inspect', () => {
     const result = await run('verify', signed, '--json');
     const json = JSON.parse(result.out) as { valid: boolean; issues: { nugetCode: string }[] }[];
     assert.equal(json.length, 1);
-    assert.equal(json[0]!.valid, true);
-    assert.deepEqual(json[0]!.issues.map((issue) => issue.nugetCode), ['NU3027']);
+    assert.equal(json[0].valid, true);
+    assert.deepEqual(json[0].issues.map((issue) => issue.nugetCode), ['NU3027']);
   });
 
   test('inspect --json parses as JSON with the kind and the fingerprint', async () => {
@@ -174,10 +174,10 @@ describe('reposign sign, verify and inspect', () => {
     assert.equal(json.id, 'Cli.Package');
     assert.equal(json.kind, 'repository');
     const [signature] = json.signatures;
-    assert.deepEqual([signature!.type, signature!.placement, signature!.serviceIndexUrl], ['repository', 'primary', URL]);
-    assert.equal(signature!.certificate.fingerprintSha256, certificate.fingerprintSha256.toLowerCase());
-    assert.equal(signature!.certificate.der, Buffer.from(certificate.certDer).toString('base64'));
-    assert.ok(!Number.isNaN(Date.parse(signature!.signingTime)));
+    assert.deepEqual([signature.type, signature.placement, signature.serviceIndexUrl], ['repository', 'primary', URL]);
+    assert.equal(signature.certificate.fingerprintSha256, certificate.fingerprintSha256.toLowerCase());
+    assert.equal(signature.certificate.der, Buffer.from(certificate.certDer).toString('base64'));
+    assert.ok(!Number.isNaN(Date.parse(signature.signingTime)));
   });
 
   test('inspect prints the signature tree', async () => {

@@ -192,7 +192,7 @@ describe('repositorySignPackage', () => {
       assert.equal(timestampTokens(primarySignature.primary).length, 1);
       const counterSignature = (await signatureOf(countersigned))!;
       assert.equal(timestampTokens(counterSignature.primary).length, 0, 'the author signer gets no timestamp from us');
-      assert.equal(timestampTokens(counterSignature.countersignatures[0]!).length, 1);
+      assert.equal(timestampTokens(counterSignature.countersignatures[0]).length, 1);
       for (const [path, expected] of [
         [primary, []],
         [countersigned, ['NU3027 The primary signature has no timestamp.']],

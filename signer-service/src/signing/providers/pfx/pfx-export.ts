@@ -79,7 +79,7 @@ export function exportPfx(options: PfxExportOptions): Uint8Array {
   } catch (error) {
     throw new ReposignError('KEY_LOAD_FAILED', 'The private key to export could not be read.', { cause: error });
   }
-  const localKeyId = createHash('sha1').update(parseCertificate(certificates[0]!).der).digest();
+  const localKeyId = createHash('sha1').update(parseCertificate(certificates[0]).der).digest();
   const keyContents = sequence(safeBag(OIDS.pkcs8ShroudedKeyBag, shroudedKey, localKeyId));
   const certificateContents = sequence(
     ...certificates.map((der, index) =>

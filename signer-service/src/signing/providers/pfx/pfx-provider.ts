@@ -109,6 +109,6 @@ export const pfxSigningProvider: SigningProvider<PfxKeySpec> = {
     if (certificates.length === 0) {
       throw new ReposignError('KEY_LOAD_FAILED', 'The PFX file has no certificate.');
     }
-    return createLocalRsaKey('pfx', keys[0]!, certificates);
+    return createLocalRsaKey('pfx', keys[0], certificates);
   },
 };

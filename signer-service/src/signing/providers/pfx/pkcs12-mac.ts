@@ -25,7 +25,7 @@ function bmpPassword(password: string | null): Buffer {
 function repeatTo(source: Uint8Array, blockSize: number): Buffer {
   if (source.length === 0) return Buffer.alloc(0);
   const length = blockSize * Math.ceil(source.length / blockSize);
-  return Buffer.from(Array.from({ length }, (_, i) => source[i % source.length]!));
+  return Buffer.from(Array.from({ length }, (_, i) => source[i % source.length]));
 }
 
 /** RFC 7292 B.2 with ID 3 (MAC key), producing one hash-length block: all an HMAC key needs. */
@@ -50,16 +50,16 @@ export function checkPfxMac(pfx: Uint8Array, password: string): 'valid' | 'inval
   const [, authSafe, macData] = parts;
   if (!authSafe || !macData) return 'absent';
   const [, wrapper] = children(authSafe);
-  const content = octetStringValue(readTlv(wrapper!.source, wrapper!.contentStart, wrapper!.contentEnd));
+  const content = octetStringValue(readTlv(wrapper.source, wrapper.contentStart, wrapper.contentEnd));
   const [digestInfo, saltTlv, iterationsTlv] = children(macData);
-  const [algorithm, macTlv] = children(digestInfo!);
-  const digest = DIGESTS[readOid(children(algorithm!)[0]!)];
+  const [algorithm, macTlv] = children(digestInfo);
+  const digest = DIGESTS[readOid(children(algorithm)[0])];
   if (!digest) return 'unsupported';
   const iterations = iterationsTlv ? tlvContent(iterationsTlv).reduce((value, byte) => value * 256 + byte, 0) : 1;
-  const expected = tlvContent(macTlv!);
+  const expected = tlvContent(macTlv);
   const candidates = password === '' ? ['', null] : [password];
   for (const candidate of candidates) {
-    const key = pkcs12MacKey(digest.name, digest.blockSize, candidate, tlvContent(saltTlv!), iterations);
+    const key = pkcs12MacKey(digest.name, digest.blockSize, candidate, tlvContent(saltTlv), iterations);
     const actual = createHmac(digest.name, key).update(content).digest();
     if (actual.length === expected.length && timingSafeEqual(actual, expected)) return 'valid';
   }

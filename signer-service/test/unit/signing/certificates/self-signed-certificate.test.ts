@@ -49,7 +49,7 @@ describe('generateSelfSignedCertificate', () => {
   });
 
   test('validity is notBefore plus the given days; the self-signature verifies; the key matches', () => {
-    const certificate = parseCertificate(certificatesFromPem(generated.certificatePem)[0]!);
+    const certificate = parseCertificate(certificatesFromPem(generated.certificatePem)[0]);
     assert.equal(certificate.notBefore.toISOString(), notBefore.toISOString());
     assert.equal(certificate.notAfter.getTime() - certificate.notBefore.getTime(), 30 * DAY);
     const x509 = new X509Certificate(generated.certificatePem);
@@ -61,16 +61,16 @@ describe('generateSelfSignedCertificate', () => {
   });
 
   test('the serial is a positive 16-byte integer', () => {
-    const certificate = parseCertificate(certificatesFromPem(generated.certificatePem)[0]!);
+    const certificate = parseCertificate(certificatesFromPem(generated.certificatePem)[0]);
     assert.equal(certificate.serialContent.length, 16);
-    assert.equal(certificate.serialContent[0]! & 0x80, 0);
+    assert.equal(certificate.serialContent[0] & 0x80, 0);
     assert.notEqual(certificate.serialContent[0], 0);
   });
 
   test('3072 bits and SHA-384 are honoured, and the default notBefore is about an hour ago', async () => {
     const started = Date.now();
     const large = await generateSelfSignedCertificate({ subject: 'CN=large', keyBits: 3072, hashAlgorithm: 'SHA384', validityDays: 1 });
-    const certificate = parseCertificate(certificatesFromPem(large.certificatePem)[0]!);
+    const certificate = parseCertificate(certificatesFromPem(large.certificatePem)[0]);
     assert.equal(certificate.keyBits, 3072);
     assert.equal(certificate.signatureAlgorithmOid, OID.sha384WithRsa);
     const hourAgo = started - 60 * 60 * 1000;
@@ -98,8 +98,8 @@ describe('encodeDistinguishedName', () => {
     return children(readTlv(encodeDistinguishedName(text))).map((rdn) => {
       const set = children(rdn);
       assert.equal(set.length, 1, 'one attribute per RDN');
-      const [type, value] = children(set[0]!);
-      return { oid: readOid(type!), tag: value!.tag, value: Buffer.from(tlvContent(value!)).toString('utf8') };
+      const [type, value] = children(set[0]);
+      return { oid: readOid(type), tag: value.tag, value: Buffer.from(tlvContent(value)).toString('utf8') };
     });
   }
 

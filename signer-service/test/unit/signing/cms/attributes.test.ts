@@ -45,15 +45,15 @@ function options(overrides: Partial<RepositoryAttributeOptions> = {}): Repositor
 }
 
 function attributeOid(encoded: Uint8Array): string {
-  return readOid(children(readTlv(encoded))[0]!);
+  return readOid(children(readTlv(encoded))[0]);
 }
 
 function singleValue(encoded: Uint8Array): Tlv {
   const [, values] = children(readTlv(encoded));
-  assert.equal(values!.tag, 0x31);
-  const list = children(values!);
+  assert.equal(values.tag, 0x31);
+  const list = children(values);
   assert.equal(list.length, 1, 'NuGet attributes carry exactly one value');
-  return list[0]!;
+  return list[0];
 }
 
 describe('fixed attribute bytes (spec §5.2)', () => {
@@ -78,9 +78,9 @@ describe('fixed attribute bytes (spec §5.2)', () => {
 
   test('signing-time as UTCTime, and GeneralizedTime from 2050', () => {
     const [utc] = repositoryAttributes(options());
-    assert.equal(hex(utc!), spaced('30 1C 06 09 2A 86 48 86 F7 0D 01 09 05 31 0F 17 0D') + hex(Buffer.from('240517123045Z')));
+    assert.equal(hex(utc), spaced('30 1C 06 09 2A 86 48 86 F7 0D 01 09 05 31 0F 17 0D') + hex(Buffer.from('240517123045Z')));
     const [generalized] = repositoryAttributes(options({ signingTime: new Date('2050-01-01T00:00:00Z') }));
-    assert.equal(hex(generalized!), spaced('30 1E 06 09 2A 86 48 86 F7 0D 01 09 05 31 11 18 0F') + hex(Buffer.from('20500101000000Z')));
+    assert.equal(hex(generalized), spaced('30 1E 06 09 2A 86 48 86 F7 0D 01 09 05 31 11 18 0F') + hex(Buffer.from('20500101000000Z')));
   });
 
   test('message-digest wraps the digest in an OCTET STRING', () => {
@@ -140,31 +140,31 @@ describe('signing-certificate-v2 (spec §5.2.1)', () => {
       const signingCertificate = singleValue(encoded);
       const parts = children(signingCertificate);
       assert.equal(parts.length, 1, 'no policies');
-      const certs = children(parts[0]!);
+      const certs = children(parts[0]);
       assert.equal(certs.length, 1, 'exactly one ESSCertIDv2');
-      const [algorithm, certHash, issuerSerial, ...rest] = children(certs[0]!);
+      const [algorithm, certHash, issuerSerial, ...rest] = children(certs[0]);
       assert.equal(rest.length, 0);
-      const algorithmParts = children(algorithm!);
+      const algorithmParts = children(algorithm);
       assert.equal(algorithmParts.length, 1, 'no NULL parameters');
-      assert.equal(readOid(algorithmParts[0]!), oid);
-      assert.equal(certHash!.tag, 0x04);
-      assert.equal(hex(tlvContent(certHash!)), createHash(nodeName).update(leaf.der).digest('hex').toUpperCase());
-      const [generalNames, serial] = children(issuerSerial!);
-      const names = children(generalNames!);
+      assert.equal(readOid(algorithmParts[0]), oid);
+      assert.equal(certHash.tag, 0x04);
+      assert.equal(hex(tlvContent(certHash)), createHash(nodeName).update(leaf.der).digest('hex').toUpperCase());
+      const [generalNames, serial] = children(issuerSerial);
+      const names = children(generalNames);
       assert.equal(names.length, 1);
-      assert.equal(names[0]!.tag, 0xa4, 'directoryName [4], constructed');
-      assert.equal(hex(tlvContent(names[0]!)), hex(leaf.issuerNameDer));
-      assert.equal(hex(tlvContent(names[0]!)), hex(root.subjectNameDer), 'the issuer bytes are the CA subject bytes verbatim');
-      assert.equal(serial!.tag, 0x02);
-      assert.equal(hex(tlvContent(serial!)), hex(leaf.serialContent));
+      assert.equal(names[0].tag, 0xa4, 'directoryName [4], constructed');
+      assert.equal(hex(tlvContent(names[0])), hex(leaf.issuerNameDer));
+      assert.equal(hex(tlvContent(names[0])), hex(root.subjectNameDer), 'the issuer bytes are the CA subject bytes verbatim');
+      assert.equal(serial.tag, 0x02);
+      assert.equal(hex(tlvContent(serial)), hex(leaf.serialContent));
     });
   }
 
   test('a self-signed certificate: issuer = its own subject, serial content copied verbatim', () => {
     const encoded = signingCertificateV2(selfSigned, 'SHA256');
-    const essCertId = children(children(singleValue(encoded))[0]!)[0]!;
-    const serial = children(children(essCertId)[2]!)[1]!;
-    const directoryName = children(children(children(essCertId)[2]!)[0]!)[0]!;
+    const essCertId = children(children(singleValue(encoded))[0])[0];
+    const serial = children(children(essCertId)[2])[1];
+    const directoryName = children(children(children(essCertId)[2])[0])[0];
     assert.equal(hex(tlvContent(directoryName)), hex(selfSigned.subjectNameDer));
     assert.equal(hex(tlvBytes(serial).subarray(2)), hex(selfSigned.serialContent));
     assert.equal(

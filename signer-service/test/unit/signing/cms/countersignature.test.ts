@@ -70,11 +70,11 @@ describe('addRepositoryCountersignature', () => {
 
   test('adds exactly one repository countersigner without content-type whose digest is H(author signature value)', () => {
     assert.equal(countersigned.countersignatures.length, 1);
-    const counter = countersigned.countersignatures[0]!;
+    const counter = countersigned.countersignatures[0];
     assert.equal(counter.type, 'repository');
     assert.equal(findAttribute(counter.signedAttributes, OID.contentType), undefined);
     const digest = findAttribute(counter.signedAttributes, OID.messageDigest)!;
-    assert.equal(hex(tlvContent(digest.values[0]!)), createHash('sha256').update(authorSignature.primary.signatureValue).digest('hex'));
+    assert.equal(hex(tlvContent(digest.values[0])), createHash('sha256').update(authorSignature.primary.signatureValue).digest('hex'));
     assert.equal(counter.version, 1, 'the repository certificate has no SKI');
     assert.equal(readServiceIndexUrl(counter).url, 'https://example.com/v3/index.json');
     assert.deepEqual(verifySignerInfo(counter, parseCertificate(repo.certDer), countersigned.primary.signatureValue, 'NU3031'), []);
@@ -82,7 +82,7 @@ describe('addRepositoryCountersignature', () => {
 
   test('adds the repository chain, root included, to the outer certificates once', () => {
     assert.deepEqual([...countersigned.certificates.map(hex)].sort(), [author.certDer, repo.certDer, repoCa.certDer].map(hex).sort());
-    assert.equal(hex(countersigned.certificates[0]!), hex(author.certDer), 'existing certificates stay first and untouched');
+    assert.equal(hex(countersigned.certificates[0]), hex(author.certDer), 'existing certificates stay first and untouched');
   });
 
   test('openssl still verifies the author signature', async () => {
@@ -101,8 +101,8 @@ describe('addRepositoryCountersignature', () => {
     assert.equal(twice.countersignatures.length, 1);
     assert.equal(twice.certificates.length, 3);
     assert.equal(signedPart(twice), signedPart(authorSignature));
-    const signingTime = findAttribute(twice.countersignatures[0]!.signedAttributes, OID.signingTime)!;
-    assert.equal(Buffer.from(tlvContent(signingTime.values[0]!)).toString('ascii'), '250101000000Z');
+    const signingTime = findAttribute(twice.countersignatures[0].signedAttributes, OID.signingTime)!;
+    assert.equal(Buffer.from(tlvContent(signingTime.values[0])).toString('ascii'), '250101000000Z');
   });
 
   test('goes before other countersignatures, which are kept', async () => {
@@ -122,7 +122,7 @@ describe('addRepositoryCountersignature', () => {
     ]);
     const stripped = parseSignature(removeRepositoryCountersignatures(result));
     assert.deepEqual(stripped.countersignatures.map((counter) => counter.type), ['unknown']);
-    assert.equal(hex(tlvBytes(stripped.countersignatures[0]!.tlv)), hex(unknown));
+    assert.equal(hex(tlvBytes(stripped.countersignatures[0].tlv)), hex(unknown));
   });
 });
 

@@ -64,9 +64,9 @@ describe('repository primary signature from a CA-issued certificate (SKI)', () =
   test('is ContentInfo(signedData) with version 3, SHA-256 digestAlgorithms and attached id-data content', () => {
     const parsed = parseSignature(bytes);
     const [version, digestAlgorithms, encap] = parsed.head;
-    assert.equal(hex(tlvBytes(version!)), '020103');
-    assert.equal(hex(tlvBytes(digestAlgorithms!)), '310d300b0609608648016503040201');
-    assert.equal(readOid(children(encap!)[0]!), OID.data);
+    assert.equal(hex(tlvBytes(version)), '020103');
+    assert.equal(hex(tlvBytes(digestAlgorithms)), '310d300b0609608648016503040201');
+    assert.equal(readOid(children(encap)[0]), OID.data);
     const content = decodeSignatureContent(parsed.content);
     assert.equal(content.hashAlgorithm.name, 'SHA256');
     assert.equal(hex(content.packageHash), hex(PACKAGE_HASH));
@@ -77,7 +77,7 @@ describe('repository primary signature from a CA-issued certificate (SKI)', () =
     const parsed = parseSignature(bytes);
     assert.deepEqual(parsed.certificates.map(hex), [hex(issued.certDer), hex(ca.certDer)].sort());
     const encodings = parsed.certificates.map((der) => Buffer.from(der));
-    assert.deepEqual(encodings, [...encodings].sort(Buffer.compare));
+    assert.deepEqual(encodings, [...encodings].sort((a, b) => Buffer.compare(a, b)));
   });
 
   test('SignerInfo: version 3, sid [0] = SKI, sha256, rsaEncryption with NULL, signer found', () => {
@@ -88,8 +88,8 @@ describe('repository primary signature from a CA-issued certificate (SKI)', () =
     assert.equal(hex(tlvContent(primary.sid)), hex(leaf.subjectKeyIdentifier!));
     assert.equal(primary.digestAlgorithmOid, '2.16.840.1.101.3.4.2.1');
     assert.equal(primary.signatureAlgorithmOid, OID.rsaEncryption);
-    const algorithm = children(children(primary.tlv)[4]!);
-    assert.equal(hex(tlvBytes(algorithm[1]!)), '0500');
+    const algorithm = children(children(primary.tlv)[4]);
+    assert.equal(hex(tlvBytes(algorithm[1])), '0500');
     assert.equal(primary.type, 'repository');
     assert.equal(primary.unsignedAttributes.length, 0);
     assert.equal(children(primary.tlv).at(-1)!.tag, 0x04, 'no [1] without a timestamp');
@@ -112,10 +112,10 @@ describe('repository primary signature from a CA-issued certificate (SKI)', () =
       ].sort(),
     );
     const encodings = primary.signedAttributes.map((attribute) => Buffer.from(tlvBytes(attribute.tlv)));
-    assert.deepEqual(encodings, [...encodings].sort(Buffer.compare), 'signed attributes are in DER SET OF order');
+    assert.deepEqual(encodings, [...encodings].sort((a, b) => Buffer.compare(a, b)), 'signed attributes are in DER SET OF order');
     assert.equal(findAttribute(primary.signedAttributes, OID.signingCertificate), undefined);
     const digest = findAttribute(primary.signedAttributes, OID.messageDigest)!;
-    assert.equal(hex(tlvContent(digest.values[0]!)), createHash('sha256').update(content).digest('hex'));
+    assert.equal(hex(tlvContent(digest.values[0])), createHash('sha256').update(content).digest('hex'));
     assert.equal(readSigningTime(primary)?.toISOString(), '2024-05-17T12:30:45.000Z');
     assert.deepEqual(readServiceIndexUrl(primary), { url: 'https://example.com/v3/index.json' });
     assert.deepEqual(readPackageOwners(primary), ['alice', 'bob']);
@@ -158,12 +158,12 @@ describe('repository primary signature from a certificate without SKI', () => {
     const { primary, head, certificates } = parseSignature(bytes);
     const leaf = parseCertificate(noSki.certDer);
     assert.equal(leaf.subjectKeyIdentifier, undefined);
-    assert.equal(hex(tlvBytes(head[0]!)), '020101');
+    assert.equal(hex(tlvBytes(head[0])), '020101');
     assert.equal(primary.version, 1);
     assert.equal(primary.sid.tag, 0x30);
     const [issuer, serial] = children(primary.sid);
-    assert.equal(hex(tlvBytes(issuer!)), hex(leaf.issuerNameDer));
-    assert.equal(hex(tlvContent(serial!)), hex(leaf.serialContent));
+    assert.equal(hex(tlvBytes(issuer)), hex(leaf.issuerNameDer));
+    assert.equal(hex(tlvContent(serial)), hex(leaf.serialContent));
     assert.deepEqual(certificates.map(hex), [hex(noSki.certDer)], 'a self-signed certificate is the whole chain');
     assert.equal(findSignerCertificate(primary, certificates)?.fingerprintSha256, leaf.fingerprintSha256);
   });
@@ -244,7 +244,7 @@ describe('parseSignature on broken input', () => {
   test('two SignerInfos are NU3009', () => {
     const parsed = parseSignature(good);
     const signerInfos = children(parsed.signedData).at(-1)!;
-    const signerInfo = tlvBytes(children(signerInfos)[0]!);
+    const signerInfo = tlvBytes(children(signerInfos)[0]);
     const twoSigners = Buffer.concat([Buffer.of(0x31, 0x82), Buffer.alloc(2), signerInfo, signerInfo]);
     twoSigners.writeUInt16BE(signerInfo.length * 2, 2);
     const before = good.subarray(parsed.signedData.contentStart, signerInfos.start);

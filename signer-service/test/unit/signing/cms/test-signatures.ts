@@ -74,7 +74,7 @@ export async function createAuthorSignature(
 ): Promise<Uint8Array> {
   const hash = options.hash ?? 'SHA256';
   const chain = key.certificateChain().map(parseCertificate);
-  const leaf = chain[0]!;
+  const leaf = chain[0];
   const content = encodeSignatureContent(hash, packageHash);
   const signerInfo = await buildSignerInfo({
     key,
@@ -103,7 +103,7 @@ function authorAttributes(leaf: ParsedCertificate, hash: HashAlgorithmName, opti
 
 /** A countersigner SignerInfo without commitment type ("unknown" to NuGet), over `parentSignature`. */
 export async function createUnknownCountersigner(parentSignature: Uint8Array, key: SigningKey): Promise<Uint8Array> {
-  const leaf = parseCertificate(key.certificateChain()[0]!);
+  const leaf = parseCertificate(key.certificateChain()[0]);
   const built = await buildSignerInfo({
     key,
     certificate: leaf,

@@ -48,9 +48,9 @@ describe('pfx provider', () => {
         assert.equal(key.kind, 'pfx');
         const chain = key.certificateChain();
         assert.equal(chain.length, 2);
-        assert.equal(hex(chain[0]!), hex(certificate.certDer), 'the leaf DER is byte-identical to the certificate file');
-        assert.equal(hex(chain[1]!), hex(ca.certDer), 'the root DER is byte-identical to the CA file');
-        assert.equal(parseCertificate(chain[0]!).fingerprintSha256.toUpperCase(), await openssl256(certificate.certPath));
+        assert.equal(hex(chain[0]), hex(certificate.certDer), 'the leaf DER is byte-identical to the certificate file');
+        assert.equal(hex(chain[1]), hex(ca.certDer), 'the root DER is byte-identical to the CA file');
+        assert.equal(parseCertificate(chain[0]).fingerprintSha256.toUpperCase(), await openssl256(certificate.certPath));
         const data = Buffer.from('data');
         assert.ok(verify('sha256', data, certificate.certPem, await key.sign(data, 'SHA256')));
         await key.close();

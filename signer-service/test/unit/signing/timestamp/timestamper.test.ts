@@ -95,6 +95,11 @@ interface Request {
   readonly imprint: Uint8Array;
 }
 
+/** The URL a fetch call was given, whatever form it took. */
+function urlOf(input: string | URL | globalThis.Request): string {
+  return typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+}
+
 function attribute(type: string, value: asn1js.AsnType): pkijs.Attribute {
   return new pkijs.Attribute({ type, values: [value] });
 }
@@ -174,7 +179,7 @@ async function buildReply(tsa: Tsa, request: Request, faults: Faults = {}): Prom
   if (faults.corruptSignature === true) {
     const signature = new Uint8Array(signedData.signerInfos[0]?.signature.valueBlock.valueHexView ?? []);
     signature[10] = (signature[10] ?? 0) ^ 0xff;
-    (signedData.signerInfos[0] as pkijs.SignerInfo).signature = new asn1js.OctetString({ valueHex: signature });
+    (signedData.signerInfos[0]).signature = new asn1js.OctetString({ valueHex: signature });
   }
   const token = new pkijs.ContentInfo({ contentType: pkijs.ContentInfo.SIGNED_DATA, content: signedData.toSchema(true) });
   return new Uint8Array(
@@ -195,7 +200,7 @@ function parseRequest(body: Uint8Array): Request & { readonly timeStampReq: pkij
 /** A fetch that answers every request from `tsa` with the given faults, and records what it got. */
 function fakeFetch(tsa: Tsa, faults: Faults = {}, seen: Array<{ url: string; init: RequestInit | undefined }> = []): typeof fetch {
   return async (input, init) => {
-    seen.push({ url: String(input), init });
+    seen.push({ url: urlOf(input), init });
     const body = init?.body;
     assert.ok(body instanceof Uint8Array);
     const reply = await buildReply(tsa, parseRequest(body), faults);
@@ -391,7 +396,7 @@ describe('failover', () => {
     const timestamper = createTimestamper({
       urls: ['http://a.test/', 'http://b.test/', 'http://c.test/', 'http://d.test/', 'http://e.test/'],
       fetch: async (input, init) => {
-        const url = String(input);
+        const url = urlOf(input);
         calls.push(url);
         if (url === 'http://a.test/') throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') });
         if (url === 'http://b.test/') return new Response('busy', { status: 503, statusText: 'Service Unavailable' });
@@ -409,7 +414,7 @@ describe('failover', () => {
     const timestamper = createTimestamper({
       urls: ['http://a.test/', 'http://b.test/'],
       fetch: async (input) => {
-        if (String(input) === 'http://a.test/') throw new TypeError('fetch failed', { cause: new Error('getaddrinfo ENOTFOUND a.test') });
+        if (urlOf(input) === 'http://a.test/') throw new TypeError('fetch failed', { cause: new Error('getaddrinfo ENOTFOUND a.test') });
         return new Response('', { status: 500, statusText: 'Internal Server Error' });
       },
     });
@@ -433,7 +438,7 @@ describe('failover', () => {
           const socket = setTimeout(() => reject(new Error('the client never gave up')), 10_000);
           init?.signal?.addEventListener('abort', () => {
             clearTimeout(socket);
-            reject(init.signal?.reason);
+            reject(init.signal?.reason as Error);
           });
         }),
     });
