@@ -9,7 +9,7 @@ import { signingProvider } from './providers/index.js';
 import type { SigningKey } from './providers/signing-key.js';
 
 export { ReposignError, isReposignError, type ErrorCode } from '../errors.js';
-export { PackageArchive, computePackageHash, readNuspec } from './archive/index.js';
+export { PackageArchive, computePackageHash, findUnsafeEntryName, readNuspec } from './archive/index.js';
 export {
   certificateToPem,
   certificatesFromPem,

@@ -5,5 +5,6 @@ export type { ArchivePiece } from './archive-piece.js';
 export { readNuspec, type NuspecInfo } from './nuspec.js';
 export { PackageArchive, type OpenArchiveOptions, type ZipEntry } from './package-archive.js';
 export { computePackageHash } from './package-hash.js';
+export { findUnsafeEntryName } from './entry-names.js';
 export { SIGNATURE_NAME } from './signature-records.js';
 export { writeSignedPackage, writeUnsignedPackage, type SignedPackageOptions } from './signature-writer.js';
