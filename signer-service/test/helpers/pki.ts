@@ -199,6 +199,16 @@ async function writeCaConfig(caDir: string): Promise<string> {
   return configPath;
 }
 
+// `openssl ca` rewrites its index.txt by renaming files: two issues from one CA at once collide,
+// so issuing is serialised per CA directory.
+const caQueues = new Map<string, Promise<unknown>>();
+
+function inCaQueue<T>(caDir: string, task: () => Promise<T>): Promise<T> {
+  const run = (caQueues.get(caDir) ?? Promise.resolve()).then(task, task);
+  caQueues.set(caDir, run.catch(() => undefined));
+  return run;
+}
+
 async function signRequest(
   issuer: TestCa, paths: CertPaths, dn: string, extensions: readonly string[],
   notBefore: Date | undefined, notAfter: Date | undefined, backDays: number, forwardDays: number,
@@ -206,11 +216,13 @@ async function signRequest(
   const csrPath = `${paths.base}.csr`;
   await runOpenssl(['req', '-new', '-key', paths.keyPath, '-subj', dn, '-out', csrPath]);
   const extPath = await writeExtensions(paths.base, extensions);
-  await runOpenssl([
-    'ca', '-batch', '-config', issuer.configPath, '-cert', issuer.certPath, '-keyfile', issuer.keyPath,
-    '-in', csrPath, '-out', paths.certPath, '-extfile', extPath, '-extensions', 'ext',
-    ...validity(notBefore, notAfter, backDays, forwardDays),
-  ]);
+  await inCaQueue(issuer.dir, () =>
+    runOpenssl([
+      'ca', '-batch', '-config', issuer.configPath, '-cert', issuer.certPath, '-keyfile', issuer.keyPath,
+      '-in', csrPath, '-out', paths.certPath, '-extfile', extPath, '-extensions', 'ext',
+      ...validity(notBefore, notAfter, backDays, forwardDays),
+    ]),
+  );
 }
 
 function validity(notBefore: Date | undefined, notAfter: Date | undefined, backDays: number, forwardDays: number): string[] {
