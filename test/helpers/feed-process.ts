@@ -26,6 +26,39 @@ export interface FeedProcess {
   readonly child: ChildProcess;
 }
 
+/** How a feed process that was expected to refuse to start ended. */
+export interface FeedExit {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the feed with `env` and waits for it to exit (a configuration the feed must refuse). Kills it
+ * and rejects if it is still running after `timeoutMs`.
+ */
+export async function runFeedProcessToExit(env: Record<string, string>, cwd: string, timeoutMs = 60_000): Promise<FeedExit> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'signer-service/src/server.ts')], {
+    cwd: join(REPO_ROOT, 'signer-service'),
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', INIT_CWD: cwd, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolveExit, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`feed still running after ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolveExit({ code, stdout, stderr });
+    });
+  });
+}
+
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {

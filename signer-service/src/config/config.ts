@@ -9,7 +9,27 @@ export interface ListenAddress {
   readonly port: number;
 }
 
-/** The signing settings of this version (SelfSigned or a stored certificate file). */
+/** Where a StoredCertificate comes from: a file, or a .NET-style certificate store directory. */
+export type StoredCertificateSource =
+  | { readonly kind: 'file'; readonly filePath: string; readonly keyFilePath: string }
+  | {
+      readonly kind: 'store';
+      /** Uppercase SHA-1 hex. */
+      readonly thumbprint: string;
+      readonly storeName: string;
+      readonly storeLocation: 'CurrentUser' | 'LocalMachine';
+      /** Root of the stores (the store is the `storeName` subdirectory, lowercased). */
+      readonly storeDirectory: string;
+    };
+
+/** The certificate password and the configuration key it came from (named in error messages). */
+export interface ResolvedSecret {
+  readonly value: string;
+  /** e.g. `Signing:CertificatePassword`, or `(none)` when no password is configured. */
+  readonly key: string;
+}
+
+/** The signing settings: only the modes this version can sign with get this far. */
 export interface SigningConfig {
   readonly mode: 'SelfSigned' | 'StoredCertificate';
   /** Empty when timestamping is disabled. */
@@ -17,18 +37,23 @@ export interface SigningConfig {
   readonly publishSignaturePolicy: 'ReSign' | 'Reject';
   readonly hashAlgorithm: 'SHA256' | 'SHA384' | 'SHA512';
   readonly signOnPush: boolean;
+  /** SelfSigned only: publish unsigned when signing fails. */
+  readonly allowUnsignedOnFailure: boolean;
+  /** 0 disables watching the certificate and config files. */
+  readonly reloadIntervalMs: number;
+  readonly rotation: { readonly enabled: boolean; readonly packagesPerMinute: number };
+  readonly password: ResolvedSecret;
   readonly selfSigned: {
+    /** The distinguished name, built from Organization, OrganizationalUnit and Country when SubjectName is empty. */
     readonly subjectName: string;
     readonly keySize: 2048 | 3072 | 4096;
     readonly validityInDays: number;
-    /** Absolute path of the persisted PEM (certificate and private key). */
+    readonly hashAlgorithm: 'SHA256' | 'SHA384' | 'SHA512';
+    /** Absolute path of the persisted PFX. */
     readonly certificatePath: string;
+    readonly renewBeforeDays: number;
   };
-  readonly storedCertificate: {
-    readonly filePath: string;
-    readonly keyFilePath: string;
-    readonly password: string;
-  };
+  readonly storedCertificate: StoredCertificateSource | undefined;
 }
 
 /** The feed configuration, parsed once at startup. Paths are absolute. */

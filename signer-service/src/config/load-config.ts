@@ -8,6 +8,7 @@ import { Value } from 'typebox/value';
 import { ReposignError } from '../errors.js';
 import type { Config, ListenAddress } from './config.js';
 import { ConfigSchema, type RawConfig } from './schema.js';
+import { resolveSigning } from './signing-config.js';
 
 /** Where configuration comes from; tests pass their own. */
 export interface ConfigSources {
@@ -152,12 +153,26 @@ function semanticProblems(raw: RawConfig, listen: readonly ListenAddress[], prob
   if (connection !== '' && !/^postgres(ql)?:\/\//i.test(connection)) {
     problems.push('Database:ConnectionString: must be a postgres:// or postgresql:// URL');
   }
-  if (raw.Signing.Mode === 'StoredCertificate' && raw.Signing.StoredCertificate.FilePath === '') {
-    problems.push('Signing:StoredCertificate:FilePath: is required when Signing:Mode is StoredCertificate');
+}
+
+/** Configuration keys that name other keys (secrets); their targets are not "unknown". */
+function referencedKeys(flat: ReadonlyMap<string, { value: unknown }>): Set<string> {
+  const names = new Set<string>();
+  for (const [path, { value }] of flat) {
+    if (typeof value === 'string' && value !== '' && /(secret|configurationkey)$/i.test(path)) names.add(normaliseKey(value));
   }
-  if (raw.Signing.TimestampServerUrl !== '' && !/^https?:\/\/\S+$/i.test(raw.Signing.TimestampServerUrl)) {
-    problems.push('Signing:TimestampServerUrl: must be an http or https URL, or empty to disable timestamps');
-  }
+  return names;
+}
+
+function normaliseKey(key: string): string {
+  return key.replace(/__/g, ':').toLowerCase();
+}
+
+/** The reference product's `KeySize4096` spelling is accepted next to the number. */
+function normaliseKeySize(flat: Map<string, { path: string[]; value: unknown }>): void {
+  const entry = flat.get('signing:selfsigned:keysize');
+  const match = typeof entry?.value === 'string' ? /^KeySize(\d+)$/i.exec(entry.value) : null;
+  if (entry !== undefined && match !== null) flat.set('signing:selfsigned:keysize', { path: entry.path, value: match[1] });
 }
 
 function schemaProblems(candidate: unknown): string[] {
@@ -188,12 +203,14 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
     if (value === undefined || !topLevel.has((path[0] ?? '').toLowerCase())) continue;
     flat.set(path.join(':').toLowerCase(), { path, value });
   }
+  normaliseKeySize(flat);
+  const secrets = referencedKeys(flat);
   const warnings: string[] = [];
   const known: { path: string[]; value: unknown }[] = [];
-  for (const { path, value } of flat.values()) {
+  for (const [name, { path, value }] of flat) {
     const canonical = canonicalPath(path);
-    if (canonical === undefined) warnings.push(`Unknown configuration key ${path.join(':')} is ignored.`);
-    else known.push({ path: canonical, value });
+    if (canonical !== undefined) known.push({ path: canonical, value });
+    else if (!secrets.has(name)) warnings.push(`Unknown configuration key ${path.join(':')} is ignored.`);
   }
   const candidate = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, unflatten(known)));
   const problems = schemaProblems(candidate);
@@ -202,9 +219,16 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
   const listen = parseListen(raw.Urls, problems);
   const apiKeyHashes = raw.ApiKeys.flatMap((key, index) => apiKeyHash(key, index, problems));
   semanticProblems(raw, listen, problems);
-  if (problems.length > 0) throw configError(problems);
   const storagePath = absolutePath(sources.cwd, raw.Storage.Path);
-  const signing = raw.Signing;
+  const lookup = (key: string): string | undefined => {
+    const found = flat.get(normaliseKey(key))?.value;
+    if (typeof found === 'string' || typeof found === 'number' || typeof found === 'boolean') return String(found);
+    const envName = key.replace(/:/g, '__').toLowerCase();
+    const match = Object.entries(sources.env).find(([name]) => name.toLowerCase() === envName);
+    return match?.[1];
+  };
+  const signing = resolveSigning(raw.Signing, { lookup, home: sources.env['HOME'], cwd: sources.cwd, storagePath }, problems);
+  if (problems.length > 0 || signing === undefined) throw configError(problems);
   const config: Config = {
     listen,
     publicBaseUrl: raw.PublicBaseUrl === '' ? undefined : raw.PublicBaseUrl.replace(/\/+$/, ''),
@@ -221,29 +245,13 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
     packageDeletesBehavior: raw.PackageDeletesBehavior,
     shutdownTimeoutMs: raw.ShutdownTimeoutSeconds * 1000,
     logLevel: raw.Logging.Level,
-    signing: {
-      mode: signing.Mode,
-      timestampServerUrl: signing.TimestampServerUrl,
-      publishSignaturePolicy: signing.PublishSignaturePolicy,
-      hashAlgorithm: signing.HashAlgorithm,
-      signOnPush: signing.SignOnPush,
-      selfSigned: {
-        subjectName: signing.SelfSigned.SubjectName,
-        keySize: signing.SelfSigned.KeySize,
-        validityInDays: signing.SelfSigned.ValidityInDays,
-        certificatePath: absolutePath(storagePath, signing.SelfSigned.CertificatePath),
-      },
-      storedCertificate: {
-        filePath: signing.StoredCertificate.FilePath === '' ? '' : absolutePath(sources.cwd, signing.StoredCertificate.FilePath),
-        keyFilePath: signing.StoredCertificate.KeyFilePath === '' ? '' : absolutePath(sources.cwd, signing.StoredCertificate.KeyFilePath),
-        password: signing.StoredCertificate.Password,
-      },
-    },
+    signing,
   };
   return { config: deepFreeze(config), warnings, file };
 }
 
-function configError(problems: readonly string[]): ReposignError {
+/** Builds the CONFIG_INVALID error listing every problem, one a line. */
+export function configError(problems: readonly string[]): ReposignError {
   return new ReposignError('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`);
 }
 

@@ -4,14 +4,33 @@
 
 import { Type, type Static } from 'typebox';
 
+/** Every value `Signing:Mode` (or its alias `Signing:Provider`) accepts. */
+export const SIGNING_MODES = ['SelfSigned', 'StoredCertificate', 'AzureKeyVault', 'AwsKms', 'AwsSigner', 'GcpKms', 'GcpHsm', 'Pkcs11'] as const;
+
+/** The modes this version can sign with; the others are validated, then refused at startup. */
+export const AVAILABLE_SIGNING_MODES = ['SelfSigned', 'StoredCertificate'] as const;
+
+const HashAlgorithm = () => Type.Enum(['SHA256', 'SHA384', 'SHA512'], { default: 'SHA256' });
+const Text = () => Type.String({ default: '' });
+
 const SelfSignedSchema = Type.Object(
   {
-    /** Distinguished name of the generated certificate. */
-    SubjectName: Type.String({ minLength: 4, default: 'CN=reposign repository signing (self-signed)' }),
+    /** Full distinguished name; empty builds `CN=reposign repository signing` plus O, OU and C. */
+    SubjectName: Text(),
+    Organization: Text(),
+    OrganizationalUnit: Text(),
+    /** Two-letter ISO country code. */
+    Country: Type.String({ default: '', pattern: '^([A-Za-z]{2})?$' }),
+    /** `2048`, `3072`, `4096`, or the reference product's `KeySize2048` form (normalised on load). */
     KeySize: Type.Enum([2048, 3072, 4096], { default: 4096 }),
     ValidityInDays: Type.Integer({ minimum: 1, maximum: 3650, default: 3650 }),
-    /** PEM file (certificate and key) under Storage.Path, created on first start and reused. */
-    CertificatePath: Type.String({ minLength: 1, default: 'certs/repository-signing.pem' }),
+    /** The certificate's own signature algorithm. */
+    HashAlgorithm: HashAlgorithm(),
+    /** PFX under Storage.Path, encrypted with the certificate password, created on first start. */
+    CertificatePath: Type.String({ minLength: 1, default: 'certs/repository-signing.pfx' }),
+    /** A new certificate is generated when the current one has fewer days left than this. */
+    RenewBeforeDays: Type.Integer({ minimum: 0, maximum: 3649, default: 30 }),
+    CertificatePasswordSecret: Text(),
   },
   { default: {} },
 );
@@ -19,24 +38,141 @@ const SelfSignedSchema = Type.Object(
 const StoredCertificateSchema = Type.Object(
   {
     /** A .pfx/.p12 file, or a PEM file holding the certificate (and the key unless KeyFilePath is set). */
-    FilePath: Type.String({ default: '' }),
-    KeyFilePath: Type.String({ default: '' }),
-    Password: Type.String({ default: '' }),
+    FilePath: Text(),
+    KeyFilePath: Text(),
+    Password: Text(),
+    CertificatePasswordSecret: Text(),
+    /** SHA-1 thumbprint of a certificate in a .NET-style certificate store directory. */
+    Thumbprint: Text(),
+    StoreName: Text(),
+    StoreLocation: Type.Enum(['', 'CurrentUser', 'LocalMachine'], { default: '' }),
+    /** Overrides the root directory of the stores (see docs/configuration.md). */
+    StoreDirectory: Text(),
+  },
+  { default: {} },
+);
+
+const AzureKeyVaultSchema = Type.Object(
+  {
+    VaultUri: Text(),
+    CertificateName: Text(),
+    CertificateVersion: Text(),
+    AuthenticationMode: Type.Enum(['Default', 'ManagedIdentity', 'ClientSecret'], { default: 'Default' }),
+    TenantId: Text(),
+    ClientId: Text(),
+    ClientSecret: Text(),
+    ClientSecretConfigurationKey: Text(),
+  },
+  { default: {} },
+);
+
+const AwsKmsSchema = Type.Object(
+  {
+    Region: Text(),
+    KeyId: Text(),
+    SigningAlgorithm: Type.Enum(['RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512', 'RSASSA_PSS_SHA_256'], {
+      default: 'RSASSA_PKCS1_V1_5_SHA_256',
+    }),
+    /** PEM certificate (chain) of the KMS key. */
+    CertificatePath: Text(),
+    AccessKeyId: Text(),
+    SecretAccessKey: Text(),
+    SecretAccessKeyConfigurationKey: Text(),
+  },
+  { default: {} },
+);
+
+const AwsSignerSchema = Type.Object(
+  {
+    Region: Text(),
+    ProfileName: Text(),
+    AccessKeyId: Text(),
+    SecretAccessKey: Text(),
+    SecretAccessKeyConfigurationKey: Text(),
+  },
+  { default: {} },
+);
+
+const GcpKmsSchema = Type.Object(
+  {
+    ProjectId: Text(),
+    Location: Text(),
+    KeyRing: Text(),
+    KeyName: Text(),
+    KeyVersion: Text(),
+    ProtectionLevel: Type.Enum(['Software', 'Hsm'], { default: 'Hsm' }),
+    CertificatePath: Text(),
+    ServiceAccountKeyPath: Text(),
+    ServiceAccountKeyPathConfigurationKey: Text(),
+  },
+  { default: {} },
+);
+
+const GcpHsmSchema = Type.Object(
+  {
+    ProjectId: Text(),
+    Location: Text(),
+    ClusterName: Text(),
+    ServiceAccountKeyPath: Text(),
+    ServiceAccountKeyPathConfigurationKey: Text(),
+  },
+  { default: {} },
+);
+
+const Pkcs11Schema = Type.Object(
+  {
+    /** The PKCS#11 module (.so), e.g. SoftHSM2's libsofthsm2.so. */
+    ModulePath: Text(),
+    TokenLabel: Text(),
+    SlotId: Text(),
+    KeyLabel: Text(),
+    KeyId: Text(),
+    Pin: Text(),
+    PinConfigurationKey: Text(),
+    /** PEM certificate (chain) of the token's key. */
+    CertificatePath: Text(),
+  },
+  { default: {} },
+);
+
+const RotationSchema = Type.Object(
+  {
+    /** Re-signs packages signed by an older certificate with the current one, in the background. */
+    Enabled: Type.Boolean({ default: false }),
+    PackagesPerMinute: Type.Integer({ minimum: 1, maximum: 6000, default: 30 }),
   },
   { default: {} },
 );
 
 const SigningSchema = Type.Object(
   {
-    Mode: Type.Enum(['SelfSigned', 'StoredCertificate'], { default: 'SelfSigned' }),
+    /** No default here: `Provider` is its alias, and SelfSigned applies only when both are absent. */
+    Mode: Type.Optional(Type.Enum([...SIGNING_MODES])),
+    Provider: Type.Optional(Type.Enum([...SIGNING_MODES])),
+    /** Names another configuration key (e.g. `Signing:CertificatePassword`) holding the password. */
+    CertificatePasswordSecret: Text(),
+    /** The password itself; the usual target of CertificatePasswordSecret. */
+    CertificatePassword: Text(),
     /** RFC 3161 server; an empty string disables timestamping. */
     TimestampServerUrl: Type.String({ default: 'http://timestamp.digicert.com' }),
     PublishSignaturePolicy: Type.Enum(['ReSign', 'Reject'], { default: 'ReSign' }),
-    HashAlgorithm: Type.Enum(['SHA256', 'SHA384', 'SHA512'], { default: 'SHA256' }),
+    /** Digest of the package signatures. */
+    HashAlgorithm: HashAlgorithm(),
     /** False stores pushed packages as received and signs each on its first download. */
     SignOnPush: Type.Boolean({ default: true }),
+    /** SelfSigned only: publish unsigned when signing fails (allRepositorySigned then turns false). */
+    AllowUnsignedOnFailure: Type.Boolean({ default: false }),
+    /** How often mounted certificate and config files are checked for changes; 0 disables. */
+    ReloadIntervalSeconds: Type.Number({ minimum: 0, maximum: 3600, default: 10 }),
+    Rotation: RotationSchema,
     SelfSigned: SelfSignedSchema,
     StoredCertificate: StoredCertificateSchema,
+    AzureKeyVault: AzureKeyVaultSchema,
+    AwsKms: AwsKmsSchema,
+    AwsSigner: AwsSignerSchema,
+    GcpKms: GcpKmsSchema,
+    GcpHsm: GcpHsmSchema,
+    Pkcs11: Pkcs11Schema,
   },
   { default: {} },
 );

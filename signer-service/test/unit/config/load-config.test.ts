@@ -16,7 +16,7 @@ test('defaults: localhost:5000, ./data, embedded database, SelfSigned, ReSign, 2
   assert.equal(config.signing.mode, 'SelfSigned');
   assert.equal(config.signing.publishSignaturePolicy, 'ReSign');
   assert.equal(config.signing.timestampServerUrl, 'http://timestamp.digicert.com');
-  assert.equal(config.signing.selfSigned.certificatePath, '/srv/app/data/certs/repository-signing.pem');
+  assert.equal(config.signing.selfSigned.certificatePath, '/srv/app/data/certs/repository-signing.pfx');
   assert.equal(config.maxPackageSizeBytes, 250 * 1024 * 1024);
   assert.deepEqual(warnings, []);
   assert.ok(Object.isFrozen(config.signing));

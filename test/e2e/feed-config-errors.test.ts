@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+// Every way the signing configuration can be unusable, each checked the way an operator meets it:
+// the feed process refuses to start, names the key, and exits 78 (EX_CONFIG).
+
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createSelfSigned, exportPfx } from '../../signer-service/test/helpers/pki.js';
+import { tempDirFor } from '../../signer-service/test/helpers/temp-dir.js';
+import { freePort, runFeedProcessToExit } from '../helpers/feed-process.js';
+
+const EX_CONFIG = 78;
+const MINUTE = 60_000;
+
+interface Case {
+  readonly name: string;
+  readonly env: Record<string, string>;
+  readonly message: RegExp;
+}
+
+test('unusable signing configurations: a clear message naming the key, exit code 78', { timeout: 300_000 }, async (t) => {
+  const dir = await tempDirFor(t, 'feed-config-errors');
+  const pfx = async (name: string, options: Parameters<typeof createSelfSigned>[1]): Promise<string> =>
+    exportPfx(await createSelfSigned(dir, options), { password: 'pw', legacy: false, fileName: `${name}.pfx` });
+  const good = await pfx('good', { subject: 'Config Good', keyBits: 2048 });
+  const expired = await pfx('expired', { subject: 'Config Expired', keyBits: 2048, notBefore: new Date(Date.now() - 10 * 24 * 60 * MINUTE), notAfter: new Date(Date.now() - 24 * 60 * MINUTE) });
+  const expiring = await pfx('expiring', { subject: 'Config Expiring', keyBits: 2048, notBefore: new Date(Date.now() - 24 * 60 * MINUTE), notAfter: new Date(Date.now() + 3 * MINUTE) });
+  const ec = await pfx('ec', { subject: 'Config EC', keyType: 'ec' });
+  const short = await pfx('short', { subject: 'Config Short', keyBits: 1024 });
+  const serverAuth = await pfx('server-auth', { subject: 'Config ServerAuth', keyBits: 2048, eku: 'serverAuth' });
+  const certOnly = join(dir, 'cert-only.pem');
+  await writeFile(certOnly, (await createSelfSigned(dir, { subject: 'Config NoKey', keyBits: 2048 })).certPem);
+
+  const stored = (filePath: string, password = 'pw'): Record<string, string> => ({
+    Signing__Mode: 'StoredCertificate',
+    Signing__StoredCertificate__FilePath: filePath,
+    Signing__StoredCertificate__Password: password,
+  });
+  const cases: Case[] = [
+    { name: 'missing file', env: stored(join(dir, 'absent.pfx')), message: /Signing:StoredCertificate:FilePath: .*absent\.pfx does not exist/ },
+    { name: 'wrong password', env: stored(good, 'not-the-password'), message: /Signing:StoredCertificate:FilePath: .*good\.pfx: the password is wrong \(it comes from Signing:StoredCertificate:Password\)/ },
+    {
+      name: 'wrong password through CertificatePasswordSecret',
+      env: { ...stored(good), Signing__CertificatePasswordSecret: 'Secrets:Pfx', Secrets__Pfx: 'wrong' },
+      message: /the password is wrong \(it comes from Secrets:Pfx \(named by Signing:CertificatePasswordSecret\)\)/,
+    },
+    { name: 'expired certificate', env: stored(expired), message: /Signing:StoredCertificate:FilePath: the certificate 'CN=Config Expired' .* cannot sign NuGet packages: it expired on .* \(NU3037\)/ },
+    { name: 'certificate expiring within 5 minutes', env: stored(expiring), message: /Signing:StoredCertificate:FilePath: the certificate 'CN=Config Expiring' .*: it expires on .*, within 5 minutes/ },
+    { name: 'EC key', env: stored(ec), message: /Signing:StoredCertificate:FilePath: .*ec\.pfx: The private key is EC; NuGet signatures need an RSA key \(NU3014\)/ },
+    { name: '1024-bit key', env: stored(short), message: /Signing:StoredCertificate:FilePath: the certificate 'CN=Config Short' .*: its RSA key has 1024 bits; NuGet needs at least 2048 \(NU3014\)/ },
+    { name: 'forbidden EKU', env: stored(serverAuth), message: /Signing:StoredCertificate:FilePath: .*does not include code signing .* \(NU3012\)/ },
+    { name: 'no private key', env: stored(certOnly), message: /Signing:StoredCertificate:FilePath: .*cert-only\.pem: it holds no private key/ },
+    { name: 'unknown mode', env: { Signing__Mode: 'Magic' }, message: /Signing:Mode: must be one of SelfSigned, StoredCertificate, AzureKeyVault, AwsKms, AwsSigner, GcpKms, GcpHsm, Pkcs11/ },
+    {
+      name: 'cloud mode selected',
+      env: { Signing__Mode: 'AwsKms', Signing__AwsKms__Region: 'us-east-1', Signing__AwsKms__KeyId: 'alias/reposign' },
+      message: /Signing:Mode: mode AwsKms is not available in this version of reposign \(available: SelfSigned, StoredCertificate\)/,
+    },
+    {
+      name: 'PKCS#11 mode selected through Provider, with a missing field',
+      env: { Signing__Provider: 'Pkcs11', Signing__Pkcs11__ModulePath: '/usr/lib/softhsm/libsofthsm2.so', Signing__Pkcs11__TokenLabel: 't', Signing__Pkcs11__KeyLabel: 'k' },
+      message: /Signing:Pkcs11:CertificatePath: is required when Signing:Mode is Pkcs11[\s\S]*Signing:Provider: mode Pkcs11 is not available/,
+    },
+    { name: 'Provider contradicting Mode', env: { Signing__Mode: 'SelfSigned', Signing__Provider: 'StoredCertificate' }, message: /Signing:Provider: 'StoredCertificate' contradicts Signing:Mode 'SelfSigned'/ },
+  ];
+  // Two at a time: the machine has two cores and each process compiles the feed with tsx.
+  const results: { name: string; code: number | null; stderr: string; stdout: string }[] = [];
+  for (let i = 0; i < cases.length; i += 2) {
+    results.push(
+      ...(await Promise.all(
+        cases.slice(i, i + 2).map(async (c) => {
+          const port = await freePort();
+          const env = { Urls: `http://127.0.0.1:${port}`, Storage__Path: join(dir, 'data', c.name.replace(/\W+/g, '-')), Signing__TimestampServerUrl: '', ...c.env };
+          return { name: c.name, ...(await runFeedProcessToExit(env, dir)) };
+        }),
+      )),
+    );
+  }
+  for (const [index, c] of cases.entries()) {
+    const result = results[index];
+    assert.ok(result !== undefined);
+    assert.equal(result.code, EX_CONFIG, `${c.name}: exit code\n${result.stderr}`);
+    assert.match(result.stderr, c.message, c.name);
+    assert.doesNotMatch(result.stdout, /reposign feed ready/, c.name);
+  }
+});
