@@ -24,7 +24,8 @@ export interface SigningRecord {
   readonly idLower: string;
   readonly versionLower: string;
   readonly generation: string;
-  readonly mode: 'push' | 'download';
+  /** When it signed: at push, on first download, or re-signing by the rotation job. */
+  readonly mode: 'push' | 'download' | 'rotation';
   readonly signedAt: Date;
 }
 
@@ -112,7 +113,7 @@ export function certificatesRepository(db: Queryable): CertificatesRepository {
       );
     },
     async signings(fingerprintSha256) {
-      const rows = await db.query<{ id_lower: string; version_lower: string; generation: string; mode: 'push' | 'download'; signed_at: Date | string }>(
+      const rows = await db.query<{ id_lower: string; version_lower: string; generation: string; mode: SigningRecord['mode']; signed_at: Date | string }>(
         'SELECT id_lower, version_lower, generation, mode, signed_at FROM package_signings WHERE certificate_fingerprint = $1 ORDER BY signed_at',
         [fingerprintSha256],
       );

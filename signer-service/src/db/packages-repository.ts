@@ -117,6 +117,15 @@ export interface PackagesRepository {
   markSigned(signing: { idLower: string; versionLower: string; generation: string; signedKey: string; fingerprint: string; packageHashSha512: string; sizeBytes: number }): Promise<boolean>;
   /** Number of versions not (yet) carrying our signature. */
   countUnsigned(): Promise<number>;
+  /** The oldest-published signed version whose signature is not by `fingerprint`: the rotation's next step. */
+  nextToResign(fingerprint: string): Promise<PackageRecord | undefined>;
+  /** How many signed versions are not signed by `fingerprint`: the rotation's remaining work. */
+  countToResign(fingerprint: string): Promise<number>;
+  /**
+   * Points a version at its re-signed copy when it still holds `previousKey`; false when it changed
+   * meanwhile (deleted, re-pushed or re-signed by another replica).
+   */
+  markResigned(resign: { idLower: string; versionLower: string; generation: string; previousKey: string; signedKey: string; fingerprint: string; packageHashSha512: string; sizeBytes: number }): Promise<boolean>;
   /** Every storage key any row references. */
   referencedKeys(): Promise<Set<string>>;
 }
@@ -210,6 +219,28 @@ export function packagesRepository(db: Queryable): PackagesRepository {
     async countUnsigned() {
       const [row] = await db.query<{ count: string | number }>('SELECT count(*) AS count FROM packages WHERE signed_key IS NULL');
       return Number(row?.count ?? 0);
+    },
+    async nextToResign(fingerprint) {
+      const rows = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM packages WHERE signed_key IS NOT NULL AND certificate_fingerprint <> $1 ORDER BY published_at, id_lower, version_lower LIMIT 1`,
+        [fingerprint],
+      );
+      return rows[0] === undefined ? undefined : toRecord(rows[0]);
+    },
+    async countToResign(fingerprint) {
+      const [row] = await db.query<{ count: string | number }>(
+        'SELECT count(*) AS count FROM packages WHERE signed_key IS NOT NULL AND certificate_fingerprint <> $1',
+        [fingerprint],
+      );
+      return Number(row?.count ?? 0);
+    },
+    async markResigned(resign) {
+      const rows = await db.query(
+        `UPDATE packages SET signed_key = $5, certificate_fingerprint = $6, package_hash_sha512 = $7, size_bytes = $8, signed_at = now()
+         WHERE id_lower = $1 AND version_lower = $2 AND generation = $3 AND signed_key = $4 RETURNING id_lower`,
+        [resign.idLower, resign.versionLower, resign.generation, resign.previousKey, resign.signedKey, resign.fingerprint, resign.packageHashSha512, resign.sizeBytes],
+      );
+      return rows.length > 0;
     },
     async referencedKeys() {
       const rows = await db.query<{ original_key: string | null; signed_key: string | null }>('SELECT original_key, signed_key FROM packages');

@@ -36,4 +36,7 @@ export const packageKeys = {
     `packages/${idLower}/${versionLower}/${generation}/original.nupkg`,
   signed: (idLower: string, versionLower: string, generation: string): string =>
     `packages/${idLower}/${versionLower}/${generation}/${idLower}.${versionLower}.nupkg`,
+  /** A copy re-signed by the rotation job; `revision` keeps it apart from the copy being served. */
+  resigned: (idLower: string, versionLower: string, generation: string, revision: string): string =>
+    `packages/${idLower}/${versionLower}/${generation}/${revision}/${idLower}.${versionLower}.nupkg`,
 };
