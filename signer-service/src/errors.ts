@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'ARCHIVE_UNSUPPORTED_COMPRESSION'
   | 'ARCHIVE_ENTRY_CORRUPT'
   | 'ARCHIVE_UNREADABLE'
+  | 'ARCHIVE_UNSAFE_ENTRY'
   // the .signature.p7s entry and the NuGet signature inside it
   | 'SIGNATURE_ENTRY_INVALID'
   | 'SIGNATURE_MULTIPLE_ENTRIES'
@@ -53,7 +54,8 @@ export type ErrorCode =
   | 'FEED_PACKAGE_NOT_FOUND'
   | 'FEED_SIGNATURE_REJECTED'
   | 'FEED_STORAGE_FAILED'
-  | 'FEED_DATABASE_FAILED';
+  | 'FEED_DATABASE_FAILED'
+  | 'FEED_SIGNING_UNAVAILABLE';
 
 /**
  * The error every reposign layer throws. `code` is stable and machine-readable; `nugetCode` names

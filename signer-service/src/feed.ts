@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: MIT
-// Opens and closes everything one feed instance owns: storage, database, signer and metrics.
+// Opens and closes everything one feed instance owns: storage, database, signer, metrics, and the
+// background work (certificate reload, re-signing rotation).
 
-import type { Config } from './config/config.js';
+import type { Config, SigningConfig } from './config/config.js';
 import type { Database } from './db/database.js';
 import { openDatabase } from './db/open-database.js';
 import { activateSigningCertificate } from './services/certificate-service.js';
 import { DownloadService } from './services/download-service.js';
-import type { FeedContext } from './services/feed-context.js';
+import type { FeedContext, FeedLog } from './services/feed-context.js';
 import { createFeedMetrics } from './services/feed-metrics.js';
-import { openFeedSigner } from './services/feed-signer.js';
+import { createFeedSigner } from './services/feed-signer.js';
+import { startRotationJob } from './services/rotation-job.js';
+import { openSigningKey } from './services/signing-key-source.js';
+import { startSigningReloader } from './services/signing-reloader.js';
 import { importDroppedPackages, type ImportReport } from './services/storage-import.js';
 import { FilesystemPackageStore } from './storage/filesystem/filesystem-package-store.js';
 
@@ -21,7 +25,22 @@ export interface Feed {
   readonly signatureServiceIndexUrl: string;
   /** What the startup scan of dropped packages found. */
   readonly imported: ImportReport;
+  /** Why SelfSigned mode generated a certificate at startup; undefined when it reused one. */
+  readonly certificateGeneratedBecause: string | undefined;
+  /** Starts the certificate reloader and, when enabled, the rotation job; `close` stops them. */
+  startBackgroundJobs(log: FeedLog): void;
   close(): Promise<void>;
+}
+
+/** How to open a feed; the defaults suit the process, tests override. */
+export interface OpenFeedOptions {
+  readonly metricsDefaults: boolean;
+  /** Lets tests share one embedded database between apps. */
+  readonly database?: Database;
+  /** Re-reads the signing section on a config file change (hot reload); throws CONFIG_INVALID. */
+  readonly reloadSigning?: () => SigningConfig;
+  /** The config file whose changes trigger `reloadSigning`. */
+  readonly configFile?: string | undefined;
 }
 
 /**
@@ -36,40 +55,65 @@ export function signatureServiceIndexUrl(config: Config): string {
 }
 
 /**
- * Opens storage, the database (running migrations), and the signing key; records the signing
- * certificate; indexes packages dropped into storage. Closes what it opened if a step fails.
- * `database` lets tests share one embedded database between apps.
+ * Opens storage, the database (running migrations) and the signing key (generating the SelfSigned
+ * certificate under a database lock when needed); records the signing certificate; indexes
+ * packages dropped into storage. Closes what it opened if a step fails. Throws CONFIG_INVALID
+ * when the configured key cannot sign.
  */
-export async function openFeed(config: Config, options: { metricsDefaults: boolean; database?: Database } = { metricsDefaults: false }): Promise<Feed> {
+export async function openFeed(config: Config, options: OpenFeedOptions = { metricsDefaults: false }): Promise<Feed> {
   const store = await FilesystemPackageStore.open(config.storagePath);
   const metrics = createFeedMetrics({ defaults: options.metricsDefaults });
   const serviceIndexUrl = signatureServiceIndexUrl(config);
-  const signer = await openFeedSigner(config.signing, serviceIndexUrl, metrics).catch(async (error: unknown) => {
-    await store.close();
-    throw error;
-  });
+  const ownDb = options.database === undefined;
   let db: Database | undefined;
   try {
     db = options.database ?? (await openDatabase({ connectionString: config.databaseConnectionString, storagePath: config.storagePath }));
-    const ctx: FeedContext = { db, store, signer, metrics, signing: config.signing };
-    await activateSigningCertificate(ctx);
-    const imported = await importDroppedPackages(ctx);
-    const ownDb = options.database === undefined ? db : undefined;
-    return {
-      config,
-      ctx,
-      downloads: new DownloadService(ctx),
-      signatureServiceIndexUrl: serviceIndexUrl,
-      imported,
-      async close() {
-        await signer.close();
-        await ownDb?.close();
-        await store.close();
+    const opened = await openSigningKey(config.signing, db);
+    const signer = createFeedSigner(opened, config.signing, serviceIndexUrl, metrics);
+    const database = db;
+    const ctx: FeedContext = {
+      db: database,
+      store,
+      signer,
+      metrics,
+      get signing() {
+        return signer.signing;
       },
     };
+    try {
+      await activateSigningCertificate(ctx);
+      const imported = await importDroppedPackages(ctx);
+      const stops: (() => Promise<void>)[] = [];
+      return {
+        config,
+        ctx,
+        downloads: new DownloadService(ctx),
+        signatureServiceIndexUrl: serviceIndexUrl,
+        imported,
+        certificateGeneratedBecause: opened.generatedBecause,
+        startBackgroundJobs(log) {
+          if (config.signing.reloadIntervalMs > 0) {
+            const reloader = startSigningReloader({ ctx, log, reloadSigning: options.reloadSigning, configFile: options.configFile });
+            stops.push(() => reloader.stop());
+          }
+          if (config.signing.rotation.enabled) {
+            const rotation = startRotationJob(ctx, log);
+            stops.push(() => rotation.stop());
+          }
+        },
+        async close() {
+          await Promise.all(stops.map((stop) => stop()));
+          await signer.close();
+          if (ownDb) await database.close();
+          await store.close();
+        },
+      };
+    } catch (error) {
+      await signer.close();
+      throw error;
+    }
   } catch (error) {
-    await signer.close();
-    if (options.database === undefined) await db?.close();
+    if (ownDb) await db?.close();
     await store.close();
     throw error;
   }

@@ -11,11 +11,18 @@ import { nugetConfigSnippet } from './nuget/nuget-config-snippet.js';
 
 async function main(): Promise<void> {
   const { config, warnings, file } = loadProcessConfig();
-  const feed = await openFeed(config, { metricsDefaults: true });
+  const feed = await openFeed(config, { metricsDefaults: true, configFile: file, reloadSigning: () => loadProcessConfig().config.signing });
   const https = config.tls === undefined ? undefined : { cert: await readFile(config.tls.certificatePath), key: await readFile(config.tls.keyPath) };
   const app = await buildApp(feed, { logger: { level: config.logLevel }, https });
   for (const warning of warnings) app.log.warn(warning);
   for (const skipped of feed.imported.skipped) app.log.warn({ key: skipped.key }, `dropped package not imported: ${skipped.reason}`);
+  if (feed.certificateGeneratedBecause !== undefined) {
+    app.log.info({ path: config.signing.selfSigned.certificatePath, fingerprint: feed.ctx.signer.certificate.fingerprintSha256 }, `generated a self-signed certificate: ${feed.certificateGeneratedBecause}`);
+  }
+  if (feed.ctx.signing.password.value === '' && config.signing.mode === 'SelfSigned') {
+    app.log.warn('the self-signed PFX is stored without a password; set Signing:CertificatePasswordSecret');
+  }
+  feed.startBackgroundJobs(app.log);
   if (feed.imported.imported.length > 0) app.log.info({ count: feed.imported.imported.length }, 'dropped packages imported; each is signed on its first download');
 
   let stopping = false;
@@ -69,7 +76,10 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** sysexits.h EX_CONFIG: the configuration (or the certificate it names) cannot work. */
+const EXIT_CONFIG = 78;
+
 main().catch((error: unknown) => {
   process.stderr.write(`reposign: ${isReposignError(error) ? error.message : error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exit(1);
+  process.exit(isReposignError(error, 'CONFIG_INVALID') ? EXIT_CONFIG : 1);
 });

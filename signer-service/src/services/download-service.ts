@@ -7,9 +7,11 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { certificatesRepository } from '../db/certificates-repository.js';
 import { packagesRepository, type PackageRecord } from '../db/packages-repository.js';
-import { ReposignError } from '../errors.js';
+import { ReposignError, isReposignError } from '../errors.js';
 import { packageKeys, type StoredObject } from '../storage/package-store.js';
 import { fileDigest, secondsSince, type FeedContext } from './feed-context.js';
+import type { SignOutcome } from './feed-signer.js';
+import { signingUnavailable } from './publish-service.js';
 
 /** A package opened for download. */
 export interface PackageDownload extends StoredObject {
@@ -24,15 +26,17 @@ export class DownloadService {
 
   /**
    * Opens the signed package, signing it first if it is stored unsigned. Returns undefined for an
-   * unknown version. Throws ReposignError when signing fails: the unsigned bytes are never served.
+   * unknown version. When signing fails it throws FEED_SIGNING_UNAVAILABLE (503) and never serves
+   * the unsigned bytes, except in SelfSigned mode with AllowUnsignedOnFailure, which serves them.
    */
   async openPackage(idLower: string, versionLower: string): Promise<PackageDownload | undefined> {
     let record = await packagesRepository(this.ctx.db).find(idLower, versionLower);
     // A concurrent hard delete can remove the object between the read and the open; one retry
     // settles it (the row is then gone too, or points to the re-pushed generation).
     for (let attempt = 0; attempt < 2 && record !== undefined; attempt++) {
-      const signed = record.signedKey === null ? await this.ensureSigned(record) : record;
-      const opened = signed.signedKey === null ? undefined : await this.ctx.store.open(signed.signedKey);
+      const signed = record.signedKey === null ? await this.signOrFallBack(record) : record;
+      const servedKey = signed.signedKey ?? signed.originalKey;
+      const opened = servedKey === null ? undefined : await this.ctx.store.open(servedKey);
       if (opened !== undefined) return { ...opened, record: signed };
       record = await packagesRepository(this.ctx.db).find(idLower, versionLower);
     }
@@ -45,6 +49,17 @@ export class DownloadService {
     const key = record?.signedKey ?? record?.originalKey;
     if (key === undefined || key === null || !(await this.ctx.store.exists(key))) return undefined;
     return this.ctx.store.withLocalFile(key, (path) => this.ctx.signer.readNuspecXml(path));
+  }
+
+  /** Signs `record`, or applies the failure policy when signing fails. */
+  private async signOrFallBack(record: PackageRecord): Promise<PackageRecord> {
+    try {
+      return await this.ensureSigned(record);
+    } catch (error) {
+      if (!isReposignError(error) || ['FEED_PACKAGE_NOT_FOUND', 'ARCHIVE_', 'NUSPEC_', 'SIGNATURE_'].some((code) => error.code.startsWith(code))) throw error;
+      if (this.ctx.signing.mode === 'SelfSigned' && this.ctx.signing.allowUnsignedOnFailure) return record;
+      throw signingUnavailable(record.id, record.version, error, 'served');
+    }
   }
 
   /** Signs `record` once, however many callers ask at the same time. */
@@ -72,8 +87,9 @@ export class DownloadService {
     const signedPath = join(this.ctx.store.tempDir, `${randomUUID()}.signed.nupkg`);
     const started = process.hrtime.bigint();
     try {
+      let outcome: SignOutcome;
       try {
-        await this.ctx.store.withLocalFile(originalKey, (path) => this.ctx.signer.sign(path, signedPath));
+        outcome = await this.ctx.store.withLocalFile(originalKey, (path) => this.ctx.signer.sign(path, signedPath));
         this.ctx.metrics.signing('download', 'ok', secondsSince(started));
       } catch (error) {
         this.ctx.metrics.signing('download', 'error', secondsSince(started));
@@ -82,7 +98,7 @@ export class DownloadService {
       const digest = await fileDigest(signedPath);
       const signedKey = packageKeys.signed(current.idLower, current.versionLower, current.generation);
       await this.ctx.store.putFile(signedKey, signedPath);
-      const fingerprint = this.ctx.signer.certificate.fingerprintSha256;
+      const fingerprint = outcome.certificate.fingerprintSha256;
       const marked = await this.ctx.db.transaction(async (tx) => {
         const ok = await packagesRepository(tx).markSigned({
           idLower: current.idLower,

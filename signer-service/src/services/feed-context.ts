@@ -16,7 +16,15 @@ export interface FeedContext {
   readonly store: PackageStore;
   readonly signer: FeedSigner;
   readonly metrics: FeedMetrics;
+  /** The current signing settings (a hot reload may replace them). */
   readonly signing: SigningConfig;
+}
+
+/** The structured logger background work reports to (fastify's pino logger fits). */
+export interface FeedLog {
+  info(details: Record<string, unknown>, message: string): void;
+  warn(details: Record<string, unknown>, message: string): void;
+  error(details: Record<string, unknown>, message: string): void;
 }
 
 /** SHA-512 (base64, NuGet's `contentHash`) and size of a local file. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Prometheus metrics of one feed instance, in its own registry (tests build many apps per process).
 
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SigningObserver } from './feed-signer.js';
 
 /** The feed's counters and histograms. */
@@ -9,7 +9,11 @@ export interface FeedMetrics extends SigningObserver {
   readonly registry: Registry;
   push(outcome: 'created' | 'conflict' | 'rejected' | 'invalid' | 'error'): void;
   download(kind: 'nupkg' | 'nuspec', outcome: 'ok' | 'not_found' | 'error'): void;
-  signing(mode: 'push' | 'download', outcome: 'ok' | 'error', seconds: number): void;
+  signing(mode: 'push' | 'download' | 'rotation', outcome: 'ok' | 'error', seconds: number): void;
+  /** The rotation job re-signed a package, skipped or failed one, or found none ('idle'); and how many remain. */
+  rotation(outcome: 'resigned' | 'skipped' | 'error' | 'idle', remaining: number): void;
+  /** A check of the certificate and config files changed the key, found nothing, or failed. */
+  certificateReload(outcome: 'reloaded' | 'error'): void;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -45,8 +49,30 @@ export function createFeedMetrics(options: { defaults: boolean }): FeedMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
+  const rotations = new Counter({
+    name: 'reposign_rotation_packages_total',
+    help: 'Packages the rotation job re-signed with the current certificate, by outcome.',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const rotationRemaining = new Gauge({
+    name: 'reposign_rotation_remaining_packages',
+    help: 'Signed packages not yet signed by the current certificate.',
+    registers: [registry],
+  });
+  const reloads = new Counter({
+    name: 'reposign_certificate_reloads_total',
+    help: 'Signing key reloads after the certificate or config files changed, by outcome.',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   return {
     registry,
+    rotation: (outcome, remaining) => {
+      if (outcome !== 'idle') rotations.inc({ outcome });
+      rotationRemaining.set(remaining);
+    },
+    certificateReload: (outcome) => reloads.inc({ outcome }),
     push: (outcome) => pushes.inc({ outcome }),
     download: (kind, outcome) => downloads.inc({ kind, outcome }),
     signing: (mode, outcome, seconds) => {

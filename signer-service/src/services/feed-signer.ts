@@ -1,20 +1,14 @@
 // SPDX-License-Identifier: MIT
-// The feed's one door into the signing engine: opens the configured key, reads packages and signs
-// them, and reports signing and TSA latency.
+// The feed's one door into the signing engine: holds the current key (swapped on hot reload without
+// disturbing signings in flight), reads packages, signs them, and reports TSA latency.
 
-import { randomUUID } from 'node:crypto';
-import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, extname } from 'node:path';
 import type { SigningConfig } from '../config/config.js';
 import { ReposignError } from '../errors.js';
 import {
   PackageArchive,
   createTimestamper,
-  describeCertificate,
-  generateSelfSignedCertificate,
+  findUnsafeEntryName,
   inspectPackage,
-  openPemKey,
-  openPfxKey,
   readNuspec,
   repositorySignPackage,
   type CertificateInfo,
@@ -23,6 +17,7 @@ import {
   type SigningKey,
   type Timestamper,
 } from '../signing/index.js';
+import type { OpenedSigningKey } from './signing-key-source.js';
 
 export type { CertificateInfo, PackageInspection, PackageSignatureKind };
 
@@ -38,62 +33,41 @@ export interface ReadPackage {
   readonly nuspecXml: string;
 }
 
-/** The feed's signer: one open key, used by every request. */
-export interface FeedSigner {
-  /** The signing (leaf) certificate. */
+/** What one signing did, and with which certificate. */
+export interface SignOutcome {
+  readonly before: PackageSignatureKind;
+  readonly after: PackageSignatureKind;
+  /** The certificate that signed: the current one when the signing started. */
   readonly certificate: CertificateInfo;
+}
+
+/** The feed's signer: the current key, used by every request. */
+export interface FeedSigner {
+  /** The current signing (leaf) certificate. */
+  readonly certificate: CertificateInfo;
+  /** The signing settings the current key was opened with (hot reload may change them). */
+  readonly signing: SigningConfig;
   /** Validates the zip and reads the nuspec and the signatures. Throws ReposignError. */
   readPackage(path: string): Promise<ReadPackage>;
   /** Reads only the nuspec text (served by the flat container). */
   readNuspecXml(path: string): Promise<string>;
-  /** Repository-signs `inputPath` into `outputPath`. Throws ReposignError; writes nothing on failure. */
-  sign(inputPath: string, outputPath: string): Promise<{ before: PackageSignatureKind; after: PackageSignatureKind }>;
+  /**
+   * Repository-signs `inputPath` into `outputPath` with the current key; an existing repository
+   * signature is replaced. Throws ReposignError; writes nothing on failure.
+   */
+  sign(inputPath: string, outputPath: string): Promise<SignOutcome>;
+  /** Makes `opened` the current key. Signings in flight finish with the key they started with. */
+  replace(opened: OpenedSigningKey, signing: SigningConfig): void;
   close(): Promise<void>;
 }
 
-/**
- * Loads the self-signed certificate persisted at `path`, or generates it. Concurrent first starts
- * (replicas on shared storage) agree on one certificate: each writes its own file and tries to
- * hard-link it into place; only the first link succeeds and everyone reads the winner.
- */
-async function selfSignedPem(settings: SigningConfig['selfSigned'], hash: SigningConfig['hashAlgorithm']): Promise<string> {
-  const existing = await readFile(settings.certificatePath, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
-  if (existing !== undefined) return existing;
-  const generated = await generateSelfSignedCertificate({
-    subject: settings.subjectName,
-    keyBits: settings.keySize,
-    validityDays: settings.validityInDays,
-    hashAlgorithm: hash,
-  });
-  await mkdir(dirname(settings.certificatePath), { recursive: true });
-  const candidate = `${settings.certificatePath}.${randomUUID()}.new`;
-  await writeFile(candidate, `${generated.certificatePem.trim()}\n${generated.privateKeyPem.trim()}\n`, { mode: 0o600 });
-  try {
-    await link(candidate, settings.certificatePath);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    await rm(candidate, { force: true });
-  }
-  return readFile(settings.certificatePath, 'utf8');
-}
-
-async function openKey(signing: SigningConfig): Promise<SigningKey> {
-  if (signing.mode === 'SelfSigned') {
-    const pem = await selfSignedPem(signing.selfSigned, signing.hashAlgorithm);
-    return openPemKey({ certificatePem: pem, privateKeyPem: pem });
-  }
-  const stored = signing.storedCertificate;
-  const password = stored.password === '' ? undefined : stored.password;
-  if (['.pfx', '.p12'].includes(extname(stored.filePath).toLowerCase())) {
-    return openPfxKey({ pfx: await readFile(stored.filePath), password });
-  }
-  const pem = await readFile(stored.filePath, 'utf8');
-  const keyPem = stored.keyFilePath === '' ? pem : await readFile(stored.keyFilePath, 'utf8');
-  return openPemKey({ certificatePem: pem, privateKeyPem: keyPem, password });
+interface Slot {
+  readonly key: SigningKey;
+  readonly certificate: CertificateInfo;
+  readonly signing: SigningConfig;
+  readonly timestamper: Timestamper | undefined;
+  users: number;
+  retired: boolean;
 }
 
 function observedTimestamper(inner: Timestamper, observer: SigningObserver): Timestamper {
@@ -112,44 +86,79 @@ function observedTimestamper(inner: Timestamper, observer: SigningObserver): Tim
   };
 }
 
-/**
- * Opens the configured key (generating the self-signed certificate on first start) and returns the
- * feed's signer. `serviceIndexUrl` must be https: it is written into every signature. Throws
- * ReposignError (KEY_*, CERTIFICATE_*, INVALID_ARGUMENT) when the key cannot be used.
- */
-export async function openFeedSigner(signing: SigningConfig, serviceIndexUrl: string, observer: SigningObserver): Promise<FeedSigner> {
-  const key = await openKey(signing);
-  const leaf = key.certificateChain()[0];
-  if (leaf === undefined) {
-    await key.close();
-    throw new ReposignError('CERTIFICATE_INVALID', 'The signing key has no certificate.');
+async function readNuspecXml(path: string): Promise<string> {
+  const archive = await PackageArchive.open(path);
+  try {
+    return (await readNuspec(archive)).xml;
+  } finally {
+    await archive.close();
   }
-  const inner = createTimestamper({ urls: [signing.timestampServerUrl], hashAlgorithm: signing.hashAlgorithm });
-  const timestamper = inner === undefined ? undefined : observedTimestamper(inner, observer);
-  const readNuspecXml = async (path: string): Promise<string> => {
-    const archive = await PackageArchive.open(path);
-    try {
-      return (await readNuspec(archive)).xml;
-    } finally {
-      await archive.close();
-    }
+}
+
+/**
+ * Wraps an opened key as the feed's signer. `serviceIndexUrl` must be https: it is written into
+ * every signature.
+ */
+export function createFeedSigner(opened: OpenedSigningKey, signing: SigningConfig, serviceIndexUrl: string, observer: SigningObserver): FeedSigner {
+  const slotFor = (next: OpenedSigningKey, settings: SigningConfig): Slot => {
+    const inner = createTimestamper({ urls: [settings.timestampServerUrl], hashAlgorithm: settings.hashAlgorithm });
+    return {
+      key: next.key,
+      certificate: next.certificate,
+      signing: settings,
+      timestamper: inner === undefined ? undefined : observedTimestamper(inner, observer),
+      users: 0,
+      retired: false,
+    };
   };
+  const retire = async (slot: Slot): Promise<void> => {
+    slot.retired = true;
+    if (slot.users === 0) await slot.key.close();
+  };
+  let current = slotFor(opened, signing);
   return {
-    certificate: describeCertificate(leaf),
+    get certificate() {
+      return current.certificate;
+    },
+    get signing() {
+      return current.signing;
+    },
     async readPackage(path) {
       const inspection = await inspectPackage(path);
-      return { inspection, nuspecXml: await readNuspecXml(path) };
+      const archive = await PackageArchive.open(path);
+      try {
+        // The client guards its own extraction, but a feed serves other tools too: refuse zip slip.
+        const unsafe = findUnsafeEntryName(archive.entries);
+        if (unsafe) {
+          throw new ReposignError('ARCHIVE_UNSAFE_ENTRY', `The package entry '${unsafe.name}' ${unsafe.reason}; a package must not write outside its folder.`);
+        }
+        return { inspection, nuspecXml: (await readNuspec(archive)).xml };
+      } finally {
+        await archive.close();
+      }
     },
     readNuspecXml,
     async sign(inputPath, outputPath) {
-      const result = await repositorySignPackage(inputPath, outputPath, {
-        key,
-        serviceIndexUrl,
-        hashAlgorithm: signing.hashAlgorithm,
-        timestamper,
-      });
-      return { before: result.before, after: result.after };
+      const slot = current;
+      slot.users++;
+      try {
+        const result = await repositorySignPackage(inputPath, outputPath, {
+          key: slot.key,
+          serviceIndexUrl,
+          hashAlgorithm: slot.signing.hashAlgorithm,
+          timestamper: slot.timestamper,
+        });
+        return { before: result.before, after: result.after, certificate: slot.certificate };
+      } finally {
+        slot.users--;
+        if (slot.retired && slot.users === 0) await slot.key.close();
+      }
     },
-    close: () => key.close(),
+    replace(next, settings) {
+      const previous = current;
+      current = slotFor(next, settings);
+      void retire(previous);
+    },
+    close: () => retire(current),
   };
 }

@@ -6,9 +6,10 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { certificatesRepository } from '../db/certificates-repository.js';
 import { packagesRepository, type PackageRecord } from '../db/packages-repository.js';
-import { ReposignError } from '../errors.js';
+import { ReposignError, isReposignError } from '../errors.js';
 import { packageKeys } from '../storage/package-store.js';
 import { fileDigest, secondsSince, type FeedContext } from './feed-context.js';
+import type { SignOutcome } from './feed-signer.js';
 import { identityFromNuspec } from './package-metadata.js';
 
 /**
@@ -16,7 +17,9 @@ import { identityFromNuspec } from './package-metadata.js';
  * `SignOnPush` the package is signed before anything is stored; otherwise it is stored as received
  * and signed on first download. Throws ReposignError: ARCHIVE_*, NUSPEC_* or SIGNATURE_* for a bad
  * package, FEED_SIGNATURE_REJECTED under the Reject policy, FEED_PACKAGE_EXISTS for a duplicate, and
- * the engine's codes when signing fails. On any failure nothing is stored or indexed.
+ * FEED_SIGNING_UNAVAILABLE (503) when signing fails, unless SelfSigned mode is configured with
+ * AllowUnsignedOnFailure, which then stores the package unsigned. On any failure nothing is stored
+ * or indexed.
  */
 export async function publishPackage(ctx: FeedContext, uploadPath: string): Promise<PackageRecord> {
   const { inspection, nuspecXml } = await ctx.signer.readPackage(uploadPath);
@@ -32,28 +35,33 @@ export async function publishPackage(ctx: FeedContext, uploadPath: string): Prom
       { nugetCode: 'NU3001' },
     );
   }
-  if (!ctx.signing.signOnPush) {
+  const storeUnsigned = async (): Promise<PackageRecord> => {
     const key = packageKeys.original(identity.idLower, identity.versionLower, identity.generation);
     const digest = await fileDigest(uploadPath);
     await ctx.store.putFile(key, uploadPath);
     return insertOrUnstore(ctx, key, async () => {
       await packages.insert({ ...identity, originalKey: key, signedKey: null, certificateFingerprint: null, packageHashSha512: digest.sha512, sizeBytes: digest.size });
     });
-  }
+  };
+  if (!ctx.signing.signOnPush) return storeUnsigned();
   const signedPath = join(ctx.store.tempDir, `${randomUUID()}.signed.nupkg`);
   try {
     const started = process.hrtime.bigint();
+    let outcome: SignOutcome;
     try {
-      await ctx.signer.sign(uploadPath, signedPath);
+      outcome = await ctx.signer.sign(uploadPath, signedPath);
       ctx.metrics.signing('push', 'ok', secondsSince(started));
     } catch (error) {
       ctx.metrics.signing('push', 'error', secondsSince(started));
-      throw error;
+      if (isPackageProblem(error)) throw error;
+      // The stated failure policy: only SelfSigned mode, and only when configured, publishes unsigned.
+      if (ctx.signing.mode === 'SelfSigned' && ctx.signing.allowUnsignedOnFailure) return await storeUnsigned();
+      throw signingUnavailable(identity.id, identity.version, error);
     }
     const digest = await fileDigest(signedPath);
     const key = packageKeys.signed(identity.idLower, identity.versionLower, identity.generation);
     await ctx.store.putFile(key, signedPath);
-    const fingerprint = ctx.signer.certificate.fingerprintSha256;
+    const fingerprint = outcome.certificate.fingerprintSha256;
     return await insertOrUnstore(ctx, key, () =>
       ctx.db.transaction(async (tx) => {
         await packagesRepository(tx).insert({
@@ -70,6 +78,21 @@ export async function publishPackage(ctx: FeedContext, uploadPath: string): Prom
   } finally {
     await rm(signedPath, { force: true });
   }
+}
+
+/** Errors that describe the package rather than the feed's ability to sign: the client's fault. */
+function isPackageProblem(error: unknown): boolean {
+  return isReposignError(error) && ['ARCHIVE_', 'NUSPEC_', 'SIGNATURE_'].some((prefix) => error.code.startsWith(prefix));
+}
+
+/** The NuGet-style 503 a push or download gets when the feed cannot sign (nothing unsigned leaves). */
+export function signingUnavailable(id: string, version: string, cause: unknown, action: 'published' | 'served' = 'published'): ReposignError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new ReposignError(
+    'FEED_SIGNING_UNAVAILABLE',
+    `Package ${id} ${version} was not ${action}: this feed could not repository-sign it (${reason.replace(/\.$/, '')}). It does not publish or serve unsigned packages in this signing mode. Try again later.`,
+    { cause },
+  );
 }
 
 /** Runs the database insert; when it fails, removes the object just stored so nothing remains. */

@@ -17,6 +17,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   FEED_PACKAGE_EXISTS: 409,
   FEED_PACKAGE_TOO_LARGE: 413,
   TIMESTAMP_FAILED: 503,
+  FEED_SIGNING_UNAVAILABLE: 503,
 };
 
 /** The HTTP status for a ReposignError code. */

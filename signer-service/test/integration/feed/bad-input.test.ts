@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { packagesRepository } from '../../../src/db/packages-repository.js';
-import { API_KEY, pushBody, startTestFeed, testPackage, zip } from './feed-fixture.js';
+import { API_KEY, nuspecXml, pushBody, startTestFeed, testPackage, zip } from './feed-fixture.js';
 
 async function storedFiles(storage: string): Promise<string[]> {
   const names = await readdir(join(storage, 'packages'), { recursive: true }).catch(() => []);
@@ -26,6 +26,16 @@ test('bad pushes get a clear 4xx and store nothing', async (t) => {
     'invalid id': { ...pushBody(testPackage({ id: 'bad id!', version: '1.0.0' })), status: 400, code: 'NUSPEC_INVALID' },
     'invalid version': { ...pushBody(testPackage({ id: 'Good', version: '1.0.0.0.0' })), status: 400, code: 'NUSPEC_INVALID' },
     'no nuspec': { ...pushBody(zip([{ name: 'lib/x.dll', data: Buffer.from('x') }])), status: 400, code: 'NUSPEC_MISSING' },
+    'zip slip entry': {
+      ...pushBody(
+        zip([
+          { name: 'Slip.nuspec', data: Buffer.from(nuspecXml({ id: 'Slip', version: '1.0.0' }), 'utf8') },
+          { name: 'lib/../../evil.txt', data: Buffer.from('x') },
+        ]),
+      ),
+      status: 400,
+      code: 'ARCHIVE_UNSAFE_ENTRY',
+    },
     'nuspec without metadata': {
       ...pushBody(testPackage({ id: 'Empty', version: '1.0.0', nuspec: '<package><metadata><id>Empty</id></metadata></package>' })),
       status: 400,
@@ -48,7 +58,10 @@ test('a failed signing leaves nothing stored, indexed or searchable', async (t) 
   const feed = await startTestFeed(t, { Signing__TimestampServerUrl: 'http://127.0.0.1:9/tsa' });
   const response = await feed.push(testPackage({ id: 'Unsignable', version: '1.0.0' }));
   assert.equal(response.statusCode, 503, response.body);
-  assert.equal(JSON.parse(response.body).code, 'TIMESTAMP_FAILED');
+  const body = JSON.parse(response.body) as { code: string; message: string };
+  assert.equal(body.code, 'FEED_SIGNING_UNAVAILABLE');
+  assert.match(body.message, /Unsignable 1\.0\.0 was not published: this feed could not repository-sign it/);
+  assert.equal(response.headers['retry-after'], '30');
   assert.deepEqual(await storedFiles(feed.storage), []);
   const search = (await feed.app.inject('/v3/search?q=unsignable')).json();
   assert.equal(search.totalHits, 0);

@@ -12,6 +12,7 @@ import { buildApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import type { Database } from '../../../src/db/database.js';
 import { openFeed, type Feed } from '../../../src/feed.js';
+import type { FeedLog } from '../../../src/services/feed-context.js';
 import { tempDirFor } from '../../helpers/temp-dir.js';
 
 /** One zip entry. */
@@ -135,7 +136,7 @@ export interface TestFeed {
   readonly app: FastifyInstance;
   readonly storage: string;
   /** PUTs `nupkg` to the publish endpoint through inject. */
-  push(nupkg: Buffer, apiKey?: string): Promise<{ statusCode: number; body: string }>;
+  push(nupkg: Buffer, apiKey?: string): Promise<{ statusCode: number; body: string; headers: Record<string, unknown> }>;
 }
 
 /**
@@ -169,7 +170,16 @@ export async function startTestFeed(t: TestContext, env: Record<string, string> 
     async push(nupkg, apiKey = API_KEY) {
       const { payload, headers } = pushBody(nupkg);
       const response = await app.inject({ method: 'PUT', url: '/api/v2/package', payload, headers: { ...headers, 'x-nuget-apikey': apiKey } });
-      return { statusCode: response.statusCode, body: response.body };
+      return { statusCode: response.statusCode, body: response.body, headers: response.headers };
     },
   };
+}
+
+/** A log that keeps what background jobs tell it, for assertions. */
+export function memoryLog(): FeedLog & { readonly lines: string[] } {
+  const lines: string[] = [];
+  const keep = (level: string) => (details: Record<string, unknown>, message: string): void => {
+    lines.push(`${level} ${message} ${JSON.stringify(details)}`);
+  };
+  return { lines, info: keep('info'), warn: keep('warn'), error: keep('error') };
 }
