@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { packagesRepository } from '../../../src/db/packages-repository.js';
+import type { ErrorBody, SearchResults } from './documents.js';
 import { API_KEY, nuspecXml, pushBody, startTestFeed, testPackage, zip } from './feed-fixture.js';
 
 async function storedFiles(storage: string): Promise<string[]> {
@@ -45,8 +46,9 @@ test('bad pushes get a clear 4xx and store nothing', async (t) => {
   for (const [name, { payload, headers, status, code }] of Object.entries(cases)) {
     const response = await feed.app.inject({ method: 'PUT', url: '/api/v2/package', payload, headers: { ...headers, 'x-nuget-apikey': API_KEY } });
     assert.equal(response.statusCode, status, `${name}: ${response.body}`);
-    assert.equal(response.json().code, code, name);
-    assert.ok(response.json().message.length > 10, name);
+    const body = response.json<ErrorBody>();
+    assert.equal(body.code, code, name);
+    assert.ok(body.message.length > 10, name);
   }
   assert.deepEqual(await storedFiles(feed.storage), []);
   assert.deepEqual(await readdir(feed.feed.ctx.store.tempDir), []);
@@ -58,12 +60,12 @@ test('a failed signing leaves nothing stored, indexed or searchable', async (t) 
   const feed = await startTestFeed(t, { Signing__TimestampServerUrl: 'http://127.0.0.1:9/tsa' });
   const response = await feed.push(testPackage({ id: 'Unsignable', version: '1.0.0' }));
   assert.equal(response.statusCode, 503, response.body);
-  const body = JSON.parse(response.body) as { code: string; message: string };
+  const body = JSON.parse(response.body) as ErrorBody;
   assert.equal(body.code, 'FEED_SIGNING_UNAVAILABLE');
   assert.match(body.message, /Unsignable 1\.0\.0 was not published: this feed could not repository-sign it/);
   assert.equal(response.headers['retry-after'], '30');
   assert.deepEqual(await storedFiles(feed.storage), []);
-  const search = (await feed.app.inject('/v3/search?q=unsignable')).json();
+  const search = (await feed.app.inject('/v3/search?q=unsignable')).json<SearchResults>();
   assert.equal(search.totalHits, 0);
   assert.equal((await feed.app.inject('/v3/flatcontainer/unsignable/index.json')).statusCode, 404);
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { inspectPackage } from '../../../src/signing/index.js';
 import { tempDirFor } from '../../helpers/temp-dir.js';
+import type { ErrorBody } from './documents.js';
 import { startTestFeed, testPackage } from './feed-fixture.js';
 
 test('push signs at once; the flat container serves the signed package, its nuspec and the versions index', async (t) => {
@@ -36,7 +37,7 @@ test('a duplicate push is refused with 409 and leaves the first package untouche
   const before = await readdir(join(feed.storage, 'packages', 'dup', '1.0.0'));
   const again = await feed.push(testPackage({ id: 'Dup', version: '1.0.0+build.7' }));
   assert.equal(again.statusCode, 409);
-  assert.equal(JSON.parse(again.body).code, 'FEED_PACKAGE_EXISTS');
+  assert.equal((JSON.parse(again.body) as ErrorBody).code, 'FEED_PACKAGE_EXISTS');
   assert.deepEqual(await readdir(join(feed.storage, 'packages', 'dup', '1.0.0')), before);
 });
 

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { certificatesRepository } from '../../../src/db/certificates-repository.js';
 import { verifyPackage } from '../../../src/signing/index.js';
 import { tempDirFor } from '../../helpers/temp-dir.js';
+import type { RepositorySignaturesIndex } from './documents.js';
 import { startTestFeed, testPackage } from './feed-fixture.js';
 
 async function signingCount(feed: Awaited<ReturnType<typeof startTestFeed>>): Promise<number> {
@@ -49,12 +50,12 @@ test('a package dropped unsigned into storage is imported at startup and served 
 test('SignOnPush=false stores as pushed; allRepositorySigned stays false until the first download signs it', async (t) => {
   const feed = await startTestFeed(t, { Signing__SignOnPush: 'false', PublicBaseUrl: 'https://feed.example' });
   assert.equal((await feed.push(testPackage({ id: 'Lazy', version: '1.0.0' }))).statusCode, 201);
-  const before = (await feed.app.inject('/v3/repository-signatures/index.json')).json();
+  const before = (await feed.app.inject('/v3/repository-signatures/index.json')).json<RepositorySignaturesIndex>();
   assert.equal(before.allRepositorySigned, false);
   assert.equal(before.signingCertificates.length, 1);
   assert.equal(before.signingCertificates[0].contentUrl, `https://feed.example/v3/certificates/${feed.feed.ctx.signer.certificate.fingerprintSha256}.crt`);
   assert.equal((await feed.app.inject('/v3/flatcontainer/lazy/1.0.0/lazy.1.0.0.nupkg')).statusCode, 200);
-  const after = (await feed.app.inject('/v3/repository-signatures/index.json')).json();
+  const after = (await feed.app.inject('/v3/repository-signatures/index.json')).json<RepositorySignaturesIndex>();
   assert.equal(after.allRepositorySigned, true);
   const crt = await feed.app.inject(`/v3/certificates/${feed.feed.ctx.signer.certificate.fingerprintSha256}.crt`);
   assert.equal(crt.statusCode, 200);
