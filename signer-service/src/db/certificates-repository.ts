@@ -2,18 +2,12 @@
 // SQL for signing certificates and their use: the only module that writes `certificates` and
 // `package_signings`. Rows are never deleted.
 
+import type { CertificateInfo } from '../signing/index.js';
 import type { Queryable } from './database.js';
 
-/** A certificate that signs, or once signed, packages of this feed. */
-export interface CertificateRecord {
-  /** Lowercase hex SHA-256 of the DER. */
-  readonly fingerprintSha256: string;
-  readonly subject: string;
-  readonly issuer: string;
-  readonly serialNumber: string;
-  readonly notBefore: Date;
-  readonly notAfter: Date;
-  readonly der: Uint8Array;
+/** A certificate that signs, or once signed, packages of this feed (fingerprint: lowercase hex SHA-256 of the DER). */
+export interface CertificateRecord
+  extends Pick<CertificateInfo, 'fingerprintSha256' | 'subject' | 'issuer' | 'serialNumber' | 'notBefore' | 'notAfter' | 'der'> {
   readonly active: boolean;
   readonly firstUsedAt: Date | null;
   readonly lastUsedAt: Date | null;

@@ -2,22 +2,11 @@
 // SQL for package versions: the only module that reads or writes the `packages` table.
 
 import { ReposignError } from '../errors.js';
+import type { NuspecMetadata } from '../nuget/nuspec.js';
 import { sqlState, type Queryable } from './database.js';
 
 /** The nuspec fields kept for registration and search documents. */
-export interface PackageMetadataRecord {
-  readonly description: string;
-  readonly authors: string;
-  readonly title: string;
-  readonly summary: string;
-  readonly tags: readonly string[];
-  readonly projectUrl: string;
-  readonly iconUrl: string;
-  readonly licenseUrl: string;
-  readonly requireLicenseAcceptance: boolean;
-  readonly dependencyGroups: readonly { readonly targetFramework: string; readonly dependencies: readonly { readonly id: string; readonly range: string }[] }[];
-  readonly packageTypes: readonly string[];
-}
+export type PackageMetadataRecord = Omit<NuspecMetadata, 'id' | 'version' | 'semVer2'>;
 
 /** One package version as the database holds it. */
 export interface PackageRecord {
