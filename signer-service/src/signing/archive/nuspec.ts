@@ -50,11 +50,39 @@ function localName(qualified: string): string {
   return qualified.slice(qualified.indexOf(':') + 1);
 }
 
+/** The element stack of the scan and the metadata text collected so far. */
+interface ScanState {
+  readonly stack: string[];
+  readonly values: Map<string, string>;
+  sawRoot: boolean;
+}
+
+/** Opens or closes an element. */
+function scanTag(state: ScanState, tagName: string, closing: boolean, selfClosing: boolean): void {
+  if (closing) {
+    if (state.stack.pop() !== tagName) throw invalid(`unexpected </${tagName}>`);
+    return;
+  }
+  if (state.stack.length === 0 && state.sawRoot) throw invalid('more than one root element');
+  state.sawRoot = true;
+  if (!selfClosing) state.stack.push(tagName);
+}
+
+/** Keeps text inside `package/metadata/{id,version,authors}`; refuses text outside the root. */
+function scanText(state: ScanState, text: string | undefined, cdata: string | undefined): void {
+  const { stack } = state;
+  const path = stack.map(localName).join('/');
+  const field = stack.length === 3 && path.startsWith('package/metadata/') ? localName(stack[2] ?? '') : undefined;
+  if (field !== undefined && WANTED.has(field)) {
+    state.values.set(field, (state.values.get(field) ?? '') + (cdata ?? decodeText(text ?? '')));
+  } else if (text !== undefined && stack.length === 0 && text.trim() !== '') {
+    throw invalid('text outside the root element');
+  }
+}
+
 /** Extracts `package/metadata/{id,version,authors}` text from manifest XML; throws NUSPEC_INVALID. */
 export function parseNuspec(xml: string): NuspecInfo {
-  const stack: string[] = [];
-  const values = new Map<string, string>();
-  let sawRoot = false;
+  const state: ScanState = { stack: [], values: new Map(), sawRoot: false };
   TOKEN.lastIndex = 0;
   while (TOKEN.lastIndex < xml.length) {
     const at = TOKEN.lastIndex;
@@ -62,29 +90,14 @@ export function parseNuspec(xml: string): NuspecInfo {
     if (token === null) throw invalid(`unexpected markup at offset ${at}`);
     const [, cdata, declaration, closing, tagName, , selfClosing, text] = token;
     if (declaration !== undefined) throw invalid('DOCTYPE and other declarations are not allowed');
-    const path = stack.map(localName).join('/');
-    const field = stack.length === 3 && path.startsWith('package/metadata/') ? localName(stack[2] ?? '') : undefined;
-    if (tagName !== undefined) {
-      if (closing === '/') {
-        if (stack.pop() !== tagName) throw invalid(`unexpected </${tagName}>`);
-      } else {
-        if (stack.length === 0 && sawRoot) throw invalid('more than one root element');
-        sawRoot = true;
-        if (selfClosing !== '/') stack.push(tagName);
-      }
-    } else if (field !== undefined && WANTED.has(field) && (text !== undefined || cdata !== undefined)) {
-      values.set(field, (values.get(field) ?? '') + (cdata ?? decodeText(text ?? '')));
-    } else if (text !== undefined && stack.length === 0 && text.trim() !== '') {
-      throw invalid('text outside the root element');
-    }
+    if (tagName !== undefined) scanTag(state, tagName, closing === '/', selfClosing === '/');
+    else if (text !== undefined || cdata !== undefined) scanText(state, text, cdata);
   }
-  if (stack.length > 0) throw invalid(`<${stack[stack.length - 1] ?? ''}> is not closed`);
-  const id = values.get('id')?.trim();
-  const version = values.get('version')?.trim();
-  if (!sawRoot || id === undefined || id === '' || version === undefined || version === '') {
-    throw invalid('package/metadata/id and package/metadata/version are required');
-  }
-  const authors = values.get('authors')?.trim();
+  if (state.stack.length > 0) throw invalid(`<${state.stack[state.stack.length - 1] ?? ''}> is not closed`);
+  const id = state.values.get('id')?.trim();
+  const version = state.values.get('version')?.trim();
+  if (!state.sawRoot || !id || !version) throw invalid('package/metadata/id and package/metadata/version are required');
+  const authors = state.values.get('authors')?.trim();
   return authors === undefined ? { id, version, xml } : { id, version, xml, authors };
 }
 
