@@ -17,8 +17,8 @@ import { buildZip, samplePackageEntries } from '../signer-service/test/helpers/z
 const SIZES = [
   { label: '100 KB', bytes: 100 * 1024, runs: 41 },
   { label: '1 MB', bytes: 1024 * 1024, runs: 31 },
-  { label: '10 MB', bytes: 10 * 1024 * 1024, runs: 15 },
-  { label: '100 MB', bytes: 100 * 1024 * 1024, runs: 7 },
+  { label: '10 MB', bytes: 10 * 1024 * 1024, runs: 31 },
+  { label: '100 MB', bytes: 100 * 1024 * 1024, runs: 9 },
 ];
 
 function median(values: number[]): number {
