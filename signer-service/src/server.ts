@@ -59,6 +59,9 @@ async function main(): Promise<void> {
     `  database: ${feed.ctx.db.kind === 'embedded' ? 'embedded (PGlite)' : 'PostgreSQL'}`,
     `  signing certificate (${config.signing.mode}): ${feed.ctx.signer.certificate.subject}`,
     `  SHA-256 fingerprint: ${fingerprint.toUpperCase()}`,
+    config.signing.timestampServerUrl === ''
+      ? '  timestamps: off (Signing__TimestampServerUrl is empty)'
+      : `  timestamps: ${config.signing.timestampServerUrl} (each push contacts it; set Signing__TimestampServerUrl="" on a machine without internet access)`,
     config.apiKeyHashes.length === 0 ? '  push: disabled until an API key is configured (ApiKeys__0=<key>)' : `  push: dotnet nuget push <pkg> --source ${feedUrl} --api-key <key>`,
     feedUrl.startsWith('https://')
       ? '  repository signatures: advertised (https), so `dotnet nuget trust source` works'
