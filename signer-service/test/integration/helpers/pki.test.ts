@@ -104,6 +104,7 @@ test('PFX export writes modern (AES-256) and legacy (3DES key, RC2-40 or 3DES ce
 
   const des = await info(await exportPfx(leaf, { password, legacy: true, legacyCertBags: '3des' }), false);
   assert.match(des, /Encrypted data: pbeWithSHA1And3-KeyTripleDES-CBC/);
-  assert.doesNotMatch(des, /RC2/);
+  // Only the algorithm lines: the base64 of the dumped key and certificates can spell anything.
+  assert.doesNotMatch(des.split('\n').filter((line) => !/^[A-Za-z0-9+/=]{20,}$/.test(line)).join('\n'), /RC2/);
   assert.match(des, /MAC: sha1/);
 });
