@@ -8,7 +8,7 @@ import {
   PackageArchive,
   createTimestamper,
   findUnsafeEntryName,
-  inspectPackage,
+  inspectArchive,
   readNuspec,
   repositorySignPackage,
   type CertificateInfo,
@@ -124,7 +124,6 @@ export function createFeedSigner(opened: OpenedSigningKey, signing: SigningConfi
       return current.signing;
     },
     async readPackage(path) {
-      const inspection = await inspectPackage(path);
       const archive = await PackageArchive.open(path);
       try {
         // The client guards its own extraction, but a feed serves other tools too: refuse zip slip.
@@ -132,7 +131,7 @@ export function createFeedSigner(opened: OpenedSigningKey, signing: SigningConfi
         if (unsafe) {
           throw new ReposignError('ARCHIVE_UNSAFE_ENTRY', `The package entry '${unsafe.name}' ${unsafe.reason}; a package must not write outside its folder.`);
         }
-        return { inspection, nuspecXml: (await readNuspec(archive)).xml };
+        return { inspection: await inspectArchive(archive), nuspecXml: (await readNuspec(archive)).xml };
       } finally {
         await archive.close();
       }

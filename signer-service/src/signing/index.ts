@@ -27,6 +27,7 @@ export { parseHashAlgorithm, type HashAlgorithmName } from './hash-algorithm.js'
 export { repositorySignPackage, type RepositorySignOptions, type RepositorySignResult } from './package-signer.js';
 export type { PackageSignatureKind } from './package-signature.js';
 export {
+  inspectArchive,
   inspectPackage,
   verifyPackage,
   type PackageInspection,

@@ -130,7 +130,8 @@ async function examineSigner(
   };
 }
 
-async function examine(archive: PackageArchive): Promise<{ inspection: PackageInspection; issues: VerificationIssue[] }> {
+/** Reads identity and signatures; `integrity` also hashes the whole package (verify does, inspect need not). */
+async function examine(archive: PackageArchive, integrity: boolean): Promise<{ inspection: PackageInspection; issues: VerificationIssue[] }> {
   const nuspec = await readNuspec(archive);
   const signature = await readPackageSignature(archive);
   const kind = signatureKind(signature);
@@ -142,8 +143,7 @@ async function examine(archive: PackageArchive): Promise<{ inspection: PackageIn
   }
   const issues: VerificationIssue[] = [];
   const content = decodeSignatureContent(signature.content);
-  const actual = await computePackageHash(archive, content.hashAlgorithm.name);
-  if (!Buffer.from(actual).equals(content.packageHash)) {
+  if (integrity && !Buffer.from(await computePackageHash(archive, content.hashAlgorithm.name)).equals(content.packageHash)) {
     issues.push({ level: 'error', nugetCode: 'NU3008', message: 'The package integrity check failed: the package was modified after it was signed.' });
   }
   const primary = await examineSigner(signature.primary, 'primary', signature, signature.content);
@@ -164,11 +164,19 @@ async function examine(archive: PackageArchive): Promise<{ inspection: PackageIn
   return { inspection: { id: nuspec.id, version: nuspec.version, kind, signatures: reports }, issues };
 }
 
+/**
+ * Reports an open package's identity and signatures without judging them (no integrity hash, so no
+ * full read of the package). Throws ReposignError.
+ */
+export async function inspectArchive(archive: PackageArchive): Promise<PackageInspection> {
+  return (await examine(archive, false)).inspection;
+}
+
 /** Reads a package and reports its identity and signatures, without judging them. Throws ReposignError. */
 export async function inspectPackage(path: string): Promise<PackageInspection> {
   const archive = await PackageArchive.open(path);
   try {
-    return (await examine(archive)).inspection;
+    return await inspectArchive(archive);
   } finally {
     await archive.close();
   }
@@ -191,7 +199,7 @@ export async function verifyPackage(path: string, options: VerifyOptions = {}): 
   let archive: PackageArchive | undefined;
   try {
     archive = await PackageArchive.open(path);
-    const { inspection, issues } = await examine(archive);
+    const { inspection, issues } = await examine(archive, true);
     const allowed = (options.certificateFingerprints ?? []).map((fingerprint) => fingerprint.replace(/[:\s]/g, '').toLowerCase());
     if (allowed.length > 0 && inspection.signatures.length > 0) {
       const matches = inspection.signatures.some(
