@@ -23,7 +23,6 @@ export interface PackageRecord {
   /** Storage key of our signed copy; null while the package waits for its first download. */
   readonly signedKey: string | null;
   readonly certificateFingerprint: string | null;
-  readonly packageHashSha512: string | null;
   readonly sizeBytes: number | null;
   readonly listed: boolean;
   readonly prerelease: boolean;
@@ -46,7 +45,6 @@ interface Row {
   original_key: string | null;
   signed_key: string | null;
   certificate_fingerprint: string | null;
-  package_hash_sha512: string | null;
   size_bytes: string | number | null;
   listed: boolean;
   prerelease: boolean;
@@ -67,7 +65,6 @@ function toRecord(row: Row): PackageRecord {
     originalKey: row.original_key,
     signedKey: row.signed_key,
     certificateFingerprint: row.certificate_fingerprint,
-    packageHashSha512: row.package_hash_sha512,
     sizeBytes: row.size_bytes === null ? null : Number(row.size_bytes),
     listed: row.listed,
     prerelease: row.prerelease,
@@ -103,7 +100,7 @@ export interface PackagesRepository {
   /** Deletes a version; returns the deleted row. */
   delete(idLower: string, versionLower: string): Promise<PackageRecord | undefined>;
   /** Records our signed copy of the given generation (dropping the original key); false when the row changed meanwhile. */
-  markSigned(signing: { idLower: string; versionLower: string; generation: string; signedKey: string; fingerprint: string; packageHashSha512: string; sizeBytes: number }): Promise<boolean>;
+  markSigned(signing: { idLower: string; versionLower: string; generation: string; signedKey: string; fingerprint: string; sizeBytes: number }): Promise<boolean>;
   /** Number of versions not (yet) carrying our signature. */
   countUnsigned(): Promise<number>;
   /** The oldest-published signed version whose signature is not by `fingerprint`: the rotation's next step. */
@@ -114,13 +111,13 @@ export interface PackagesRepository {
    * Points a version at its re-signed copy when it still holds `previousKey`; false when it changed
    * meanwhile (deleted, re-pushed or re-signed by another replica).
    */
-  markResigned(resign: { idLower: string; versionLower: string; generation: string; previousKey: string; signedKey: string; fingerprint: string; packageHashSha512: string; sizeBytes: number }): Promise<boolean>;
+  markResigned(resign: { idLower: string; versionLower: string; generation: string; previousKey: string; signedKey: string; fingerprint: string; sizeBytes: number }): Promise<boolean>;
   /** Every storage key any row references. */
   referencedKeys(): Promise<Set<string>>;
 }
 
 const COLUMNS =
-  'id_lower, version_lower, id, version, full_version, generation, original_key, signed_key, certificate_fingerprint, package_hash_sha512, size_bytes, listed, prerelease, semver2, metadata, published_at, signed_at';
+  'id_lower, version_lower, id, version, full_version, generation, original_key, signed_key, certificate_fingerprint, size_bytes, listed, prerelease, semver2, metadata, published_at, signed_at';
 
 function insertParams(record: NewPackageRecord): unknown[] {
   return [
@@ -133,7 +130,6 @@ function insertParams(record: NewPackageRecord): unknown[] {
     record.originalKey,
     record.signedKey,
     record.certificateFingerprint,
-    record.packageHashSha512,
     record.sizeBytes,
     record.prerelease,
     record.semVer2,
@@ -141,8 +137,8 @@ function insertParams(record: NewPackageRecord): unknown[] {
   ];
 }
 
-const INSERT = `INSERT INTO packages (id_lower, version_lower, id, version, full_version, generation, original_key, signed_key, certificate_fingerprint, package_hash_sha512, size_bytes, prerelease, semver2, metadata, signed_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, CASE WHEN $8::text IS NULL THEN NULL ELSE now() END)`;
+const INSERT = `INSERT INTO packages (id_lower, version_lower, id, version, full_version, generation, original_key, signed_key, certificate_fingerprint, size_bytes, prerelease, semver2, metadata, signed_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, CASE WHEN $8::text IS NULL THEN NULL ELSE now() END)`;
 
 /** Creates the packages repository over `db`. */
 export function packagesRepository(db: Queryable): PackagesRepository {
@@ -199,9 +195,9 @@ export function packagesRepository(db: Queryable): PackagesRepository {
     },
     async markSigned(signing) {
       const rows = await db.query(
-        `UPDATE packages SET signed_key = $4, original_key = NULL, certificate_fingerprint = $5, package_hash_sha512 = $6, size_bytes = $7, signed_at = now()
+        `UPDATE packages SET signed_key = $4, original_key = NULL, certificate_fingerprint = $5, size_bytes = $6, signed_at = now()
          WHERE id_lower = $1 AND version_lower = $2 AND generation = $3 AND signed_key IS NULL RETURNING id_lower`,
-        [signing.idLower, signing.versionLower, signing.generation, signing.signedKey, signing.fingerprint, signing.packageHashSha512, signing.sizeBytes],
+        [signing.idLower, signing.versionLower, signing.generation, signing.signedKey, signing.fingerprint, signing.sizeBytes],
       );
       return rows.length > 0;
     },
@@ -225,9 +221,9 @@ export function packagesRepository(db: Queryable): PackagesRepository {
     },
     async markResigned(resign) {
       const rows = await db.query(
-        `UPDATE packages SET signed_key = $5, certificate_fingerprint = $6, package_hash_sha512 = $7, size_bytes = $8, signed_at = now()
+        `UPDATE packages SET signed_key = $5, certificate_fingerprint = $6, size_bytes = $7, signed_at = now()
          WHERE id_lower = $1 AND version_lower = $2 AND generation = $3 AND signed_key = $4 RETURNING id_lower`,
-        [resign.idLower, resign.versionLower, resign.generation, resign.previousKey, resign.signedKey, resign.fingerprint, resign.packageHashSha512, resign.sizeBytes],
+        [resign.idLower, resign.versionLower, resign.generation, resign.previousKey, resign.signedKey, resign.fingerprint, resign.sizeBytes],
       );
       return rows.length > 0;
     },

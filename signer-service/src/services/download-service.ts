@@ -3,13 +3,13 @@
 // once (an in-process single flight, plus a database advisory lock across replicas).
 
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { certificatesRepository } from '../db/certificates-repository.js';
 import { packagesRepository, type PackageRecord } from '../db/packages-repository.js';
 import { ReposignError, isReposignError } from '../errors.js';
 import { packageKeys, type StoredObject } from '../storage/package-store.js';
-import { fileDigest, secondsSince, type FeedContext } from './feed-context.js';
+import { secondsSince, type FeedContext } from './feed-context.js';
 import type { SignOutcome } from './feed-signer.js';
 import { signingUnavailable } from './publish-service.js';
 
@@ -95,7 +95,7 @@ export class DownloadService {
         this.ctx.metrics.signing('download', 'error', secondsSince(started));
         throw error;
       }
-      const digest = await fileDigest(signedPath);
+      const { size } = await stat(signedPath);
       const signedKey = packageKeys.signed(current.idLower, current.versionLower, current.generation);
       await this.ctx.store.putFile(signedKey, signedPath);
       const fingerprint = outcome.certificate.fingerprintSha256;
@@ -106,8 +106,7 @@ export class DownloadService {
           generation: current.generation,
           signedKey,
           fingerprint,
-          packageHashSha512: digest.sha512,
-          sizeBytes: digest.size,
+          sizeBytes: size,
         });
         if (ok) await certificatesRepository(tx).recordSigning(fingerprint, { idLower: current.idLower, versionLower: current.versionLower, generation: current.generation, mode: 'download' });
         return ok;

@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: MIT
 // What every use case needs: the open database, storage, signer and metrics of one feed.
 
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { SigningConfig } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { PackageStore } from '../storage/package-store.js';
@@ -25,13 +22,6 @@ export interface FeedLog {
   info(details: Record<string, unknown>, message: string): void;
   warn(details: Record<string, unknown>, message: string): void;
   error(details: Record<string, unknown>, message: string): void;
-}
-
-/** SHA-512 (base64, NuGet's `contentHash`) and size of a local file. */
-export async function fileDigest(path: string): Promise<{ sha512: string; size: number }> {
-  const hash = createHash('sha512');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
-  return { sha512: hash.digest('base64'), size: (await stat(path)).size };
 }
 
 /** Seconds since `started` (from `process.hrtime.bigint()`). */

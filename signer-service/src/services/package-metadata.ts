@@ -7,7 +7,7 @@ import { parseNuspec } from '../nuget/nuspec.js';
 import { fullVersion, isPrerelease, normalizeVersion, versionKey } from '../nuget/version.js';
 
 /** The record of a package version, minus the storage and signing fields. */
-export type PackageIdentity = Omit<NewPackageRecord, 'originalKey' | 'signedKey' | 'certificateFingerprint' | 'packageHashSha512' | 'sizeBytes'>;
+export type PackageIdentity = Omit<NewPackageRecord, 'originalKey' | 'signedKey' | 'certificateFingerprint' | 'sizeBytes'>;
 
 /** Parses nuspec XML into a record with a fresh generation. Throws NUSPEC_INVALID. */
 export function identityFromNuspec(nuspecXml: string): PackageIdentity {

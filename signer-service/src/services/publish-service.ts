@@ -2,13 +2,13 @@
 // Push: validate → policy → sign → store → index, all or nothing.
 
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { certificatesRepository } from '../db/certificates-repository.js';
 import { packagesRepository, type PackageRecord } from '../db/packages-repository.js';
 import { ReposignError, isReposignError } from '../errors.js';
 import { packageKeys } from '../storage/package-store.js';
-import { fileDigest, secondsSince, type FeedContext } from './feed-context.js';
+import { secondsSince, type FeedContext } from './feed-context.js';
 import type { SignOutcome } from './feed-signer.js';
 import { identityFromNuspec } from './package-metadata.js';
 
@@ -37,10 +37,10 @@ export async function publishPackage(ctx: FeedContext, uploadPath: string): Prom
   }
   const storeUnsigned = async (): Promise<PackageRecord> => {
     const key = packageKeys.original(identity.idLower, identity.versionLower, identity.generation);
-    const digest = await fileDigest(uploadPath);
+    const { size } = await stat(uploadPath);
     await ctx.store.putFile(key, uploadPath);
     return insertOrUnstore(ctx, key, async () => {
-      await packages.insert({ ...identity, originalKey: key, signedKey: null, certificateFingerprint: null, packageHashSha512: digest.sha512, sizeBytes: digest.size });
+      await packages.insert({ ...identity, originalKey: key, signedKey: null, certificateFingerprint: null, sizeBytes: size });
     });
   };
   if (!ctx.signing.signOnPush) return storeUnsigned();
@@ -58,7 +58,7 @@ export async function publishPackage(ctx: FeedContext, uploadPath: string): Prom
       if (ctx.signing.mode === 'SelfSigned' && ctx.signing.allowUnsignedOnFailure) return await storeUnsigned();
       throw signingUnavailable(identity.id, identity.version, error);
     }
-    const digest = await fileDigest(signedPath);
+    const { size } = await stat(signedPath);
     const key = packageKeys.signed(identity.idLower, identity.versionLower, identity.generation);
     await ctx.store.putFile(key, signedPath);
     const fingerprint = outcome.certificate.fingerprintSha256;
@@ -69,8 +69,7 @@ export async function publishPackage(ctx: FeedContext, uploadPath: string): Prom
           originalKey: null,
           signedKey: key,
           certificateFingerprint: fingerprint,
-          packageHashSha512: digest.sha512,
-          sizeBytes: digest.size,
+          sizeBytes: size,
         });
         await certificatesRepository(tx).recordSigning(fingerprint, { idLower: identity.idLower, versionLower: identity.versionLower, generation: identity.generation, mode: 'push' });
       }),

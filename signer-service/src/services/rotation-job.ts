@@ -4,13 +4,13 @@
 // after a restart and replicas can run it side by side.
 
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { certificatesRepository } from '../db/certificates-repository.js';
 import { packagesRepository, type PackageRecord } from '../db/packages-repository.js';
 import { packageKeys } from '../storage/package-store.js';
-import { fileDigest, secondsSince, type FeedContext, type FeedLog } from './feed-context.js';
+import { secondsSince, type FeedContext, type FeedLog } from './feed-context.js';
 
 const IDLE_POLL_MS = 5_000;
 
@@ -35,7 +35,7 @@ async function resign(ctx: FeedContext, record: PackageRecord, fingerprint: stri
         ctx.metrics.signing('rotation', 'error', secondsSince(started));
         throw error;
       }
-      const digest = await fileDigest(signedPath);
+      const { size } = await stat(signedPath);
       const signedKey = packageKeys.resigned(current.idLower, current.versionLower, current.generation, randomUUID());
       await ctx.store.putFile(signedKey, signedPath);
       const used = outcome.certificate.fingerprintSha256;
@@ -47,8 +47,7 @@ async function resign(ctx: FeedContext, record: PackageRecord, fingerprint: stri
           previousKey,
           signedKey,
           fingerprint: used,
-          packageHashSha512: digest.sha512,
-          sizeBytes: digest.size,
+          sizeBytes: size,
         });
         if (ok) await certificatesRepository(tx).recordSigning(used, { idLower: current.idLower, versionLower: current.versionLower, generation: current.generation, mode: 'rotation' });
         return ok;

@@ -2,10 +2,10 @@
 // Indexes packages copied into storage by hand (`packages/<id>/<version>/<id>.<version>.nupkg`), so
 // that they are served, signed on their first download.
 
+import { stat } from 'node:fs/promises';
 import { packagesRepository } from '../db/packages-repository.js';
 import { packageKeys } from '../storage/package-store.js';
 import type { FeedContext } from './feed-context.js';
-import { fileDigest } from './feed-context.js';
 import { identityFromNuspec } from './package-metadata.js';
 
 /** What an import found. */
@@ -27,16 +27,16 @@ export async function importDroppedPackages(ctx: FeedContext): Promise<ImportRep
   for (const key of await ctx.store.list('packages', 3)) {
     if (referenced.has(key) || !key.endsWith('.nupkg')) continue;
     try {
-      const { nuspecXml, size, sha512 } = await ctx.store.withLocalFile(key, async (path) => ({
+      const { nuspecXml, size } = await ctx.store.withLocalFile(key, async (path) => ({
         ...(await ctx.signer.readPackage(path)),
-        ...(await fileDigest(path)),
+        size: (await stat(path)).size,
       }));
       const identity = identityFromNuspec(nuspecXml);
       if (key !== packageKeys.dropped(identity.idLower, identity.versionLower)) {
         skipped.push({ key, reason: `expected at ${packageKeys.dropped(identity.idLower, identity.versionLower)}` });
         continue;
       }
-      const inserted = await packages.insertIfAbsent({ ...identity, originalKey: key, signedKey: null, certificateFingerprint: null, packageHashSha512: sha512, sizeBytes: size });
+      const inserted = await packages.insertIfAbsent({ ...identity, originalKey: key, signedKey: null, certificateFingerprint: null, sizeBytes: size });
       if (inserted) imported.push(key);
       else skipped.push({ key, reason: 'this version is already published' });
     } catch (error) {

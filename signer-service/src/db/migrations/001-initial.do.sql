@@ -25,7 +25,6 @@ CREATE TABLE packages (
   original_key text,
   signed_key text,
   certificate_fingerprint text REFERENCES certificates (fingerprint_sha256),
-  package_hash_sha512 text,
   size_bytes bigint,
   listed boolean NOT NULL DEFAULT true,
   prerelease boolean NOT NULL,

@@ -24,7 +24,6 @@ function record(id: string, version: string, overrides: Partial<NewPackageRecord
     originalKey: `packages/${id.toLowerCase()}/${version}/original.nupkg`,
     signedKey: null,
     certificateFingerprint: null,
-    packageHashSha512: null,
     sizeBytes: 10,
     prerelease: version.includes('-'),
     semVer2: version.includes('.', version.indexOf('-') + 1) && version.includes('-'),
@@ -88,12 +87,12 @@ async function exerciseRepositories(t: TestContext, db: Database): Promise<void>
     const alpha = await packages.find('alpha', '1.0.0');
     assert.ok(alpha);
     const marked = await db.transaction(async (tx) => {
-      const ok = await packagesRepository(tx).markSigned({ idLower: 'alpha', versionLower: '1.0.0', generation: alpha.generation, signedKey: 'k', fingerprint: 'cd'.repeat(32), packageHashSha512: 'h', sizeBytes: 11 });
+      const ok = await packagesRepository(tx).markSigned({ idLower: 'alpha', versionLower: '1.0.0', generation: alpha.generation, signedKey: 'k', fingerprint: 'cd'.repeat(32), sizeBytes: 11 });
       await certificatesRepository(tx).recordSigning('cd'.repeat(32), { idLower: 'alpha', versionLower: '1.0.0', generation: alpha.generation, mode: 'download' });
       return ok;
     });
     assert.equal(marked, true);
-    assert.equal(await packages.markSigned({ idLower: 'alpha', versionLower: '1.0.0', generation: alpha.generation, signedKey: 'k2', fingerprint: 'cd'.repeat(32), packageHashSha512: 'h', sizeBytes: 11 }), false);
+    assert.equal(await packages.markSigned({ idLower: 'alpha', versionLower: '1.0.0', generation: alpha.generation, signedKey: 'k2', fingerprint: 'cd'.repeat(32), sizeBytes: 11 }), false);
     const signed = await packages.find('alpha', '1.0.0');
     assert.equal(signed?.originalKey, null);
     assert.equal(signed?.certificateFingerprint, 'cd'.repeat(32));
