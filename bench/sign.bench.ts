@@ -11,8 +11,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { generateSelfSignedCertificate, openPemKey, repositorySignPackage } from '../signer-service/src/signing/index.js';
-import { buildZip, samplePackageEntries } from '../signer-service/test/helpers/zip-builder.js';
+import { generateSelfSignedCertificate, openPemKey, repositorySignPackage } from '@reposign/signing';
+import { buildZip, samplePackageEntries } from '../signing/test/helpers/zip-builder.js';
 
 const SIZES = [
   { label: '100 KB', bytes: 100 * 1024, runs: 41 },

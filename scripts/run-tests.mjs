@@ -1,11 +1,15 @@
-// Runs every *.test.ts of the workspaces and of test/ with node:test through tsx.
-// Node 20 has no glob support in `node --test`, so the files are listed here.
+// Runs the *.test.ts files of the workspaces and of test/ with node:test through tsx.
+// `--tier unit|integration|e2e` keeps one tier (the folder below a `test/` root); other arguments
+// keep the files whose path contains one of them. Node 20 has no glob support in `node --test`, so
+// the files are listed here. The `development` condition makes `@reposign/signing` resolve to its
+// TypeScript sources, so tests never run against a stale build.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 
-const roots = ['signer-service/test', 'operator/test', 'test'];
+const roots = ['signing/test', 'signer-service/test', 'operator/test', 'test'];
 const skipDirs = new Set(['node_modules', 'dist', 'fixtures']);
+const tiers = new Set(['unit', 'integration', 'e2e']);
 
 function collect(dir, out) {
   let names;
@@ -25,9 +29,22 @@ function collect(dir, out) {
   return out;
 }
 
-const filter = process.argv.slice(2);
+/** The tier of a test file: the first folder below its root; folders that are not a tier count as integration. */
+function tierOf(root, file) {
+  const first = relative(root, file).split(sep)[0];
+  return tiers.has(first) ? first : 'integration';
+}
+
+const args = process.argv.slice(2);
+const tierIndex = args.indexOf('--tier');
+const tier = tierIndex === -1 ? undefined : args[tierIndex + 1];
+if (tier !== undefined && !tiers.has(tier)) {
+  console.error(`unknown tier '${tier}' (unit, integration or e2e)`);
+  process.exit(2);
+}
+const filter = args.filter((_, i) => tierIndex === -1 || (i !== tierIndex && i !== tierIndex + 1));
 const files = roots
-  .flatMap((root) => collect(root, []))
+  .flatMap((root) => collect(root, []).filter((file) => tier === undefined || tierOf(root, file) === tier))
   .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)));
 if (files.length === 0) {
   console.error('no test files matched');
@@ -35,7 +52,7 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+  ['--conditions=development', '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

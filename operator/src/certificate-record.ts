@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The certificate record the operator publishes for each signing certificate it provisions: the
-// fields the feed's repository-signatures index lists. Certificate parsing comes from signer-service
+// fields the feed's repository-signatures index lists. Certificate parsing comes from the signing engine
 // through its package export; the operator holds no crypto of its own.
 
-import { describeCertificate } from '@reposign/signer-service/signing';
+import { describeCertificate } from '@reposign/signing';
 
 /** One published signing certificate, as the RepositorySigner status and the feed's index show it. */
 export interface CertificateRecord {

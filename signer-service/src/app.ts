@@ -4,7 +4,7 @@
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { ReposignError } from './errors.js';
+import { FeedError } from './errors.js';
 import type { Feed } from './feed.js';
 import { apiKeyMatches, presentedApiKey } from './plugins/app/api-keys.js';
 import { installErrorHandler } from './plugins/app/error-handler.js';
@@ -52,7 +52,7 @@ export async function buildApp(feed: Feed, options: AppOptions): Promise<Fastify
       reads.addHook('onRequest', async (request) => {
         const key = presentedApiKey(request);
         if (key === undefined || !apiKeyMatches(config.apiKeyHashes, key)) {
-          throw new ReposignError('FEED_UNAUTHORIZED', 'This feed requires authentication: use an API key as the password (Basic) or X-NuGet-ApiKey.');
+          throw new FeedError('FEED_UNAUTHORIZED', 'This feed requires authentication: use an API key as the password (Basic) or X-NuGet-ApiKey.');
         }
       });
     }

@@ -1,79 +1,63 @@
 // SPDX-License-Identifier: MIT
-// The one error catalogue of signer-service: every failure the engine, the CLI or the feed reports.
+// The feed's error catalogue: each code is declared with its HTTP status, as fastify declares its
+// own errors, so one table decides what is the client's fault. Engine errors (ReposignError) map
+// through their origin in `httpStatusOf`.
 
-/** Every error code reposign raises. Tests assert on these, never on message text. */
-export type ErrorCode =
-  // package archive (zip) structure
-  | 'ARCHIVE_TRUNCATED'
-  | 'ARCHIVE_NOT_ZIP'
-  | 'ARCHIVE_ZIP64'
-  | 'ARCHIVE_TOO_MANY_ENTRIES'
-  | 'ARCHIVE_EOCD_IN_COMMENT'
-  | 'ARCHIVE_PREFIX_BYTES'
-  | 'ARCHIVE_BAD_RECORD'
-  | 'ARCHIVE_OUT_OF_BOUNDS'
-  | 'ARCHIVE_OVERLAPPING_ENTRIES'
-  | 'ARCHIVE_MULTI_DISK'
-  | 'ARCHIVE_TOO_LARGE'
-  | 'ARCHIVE_ENTRY_NOT_FOUND'
-  | 'ARCHIVE_ENTRY_TOO_LARGE'
-  | 'ARCHIVE_UNSUPPORTED_COMPRESSION'
-  | 'ARCHIVE_ENTRY_CORRUPT'
-  | 'ARCHIVE_UNREADABLE'
-  | 'ARCHIVE_UNSAFE_ENTRY'
-  // the .signature.p7s entry and the NuGet signature inside it
-  | 'SIGNATURE_ENTRY_INVALID'
-  | 'SIGNATURE_MULTIPLE_ENTRIES'
-  | 'SIGNATURE_MALFORMED'
-  | 'SIGNATURE_UNSUPPORTED'
-  | 'SIGNATURE_INTEGRITY'
-  | 'SIGNATURE_INVALID'
-  | 'SIGNATURE_UNTRUSTED_FINGERPRINT'
-  // package metadata
-  | 'NUSPEC_MISSING'
-  | 'NUSPEC_INVALID'
-  // signing keys and certificates
-  | 'KEY_LOAD_FAILED'
-  | 'KEY_NOT_FOUND'
-  | 'KEY_BAD_PASSWORD'
-  | 'KEY_UNSUPPORTED'
-  | 'CERTIFICATE_INVALID'
-  | 'CERTIFICATE_MISMATCH'
-  | 'SIGNING_FAILED'
-  // RFC 3161 timestamping
-  | 'TIMESTAMP_FAILED'
-  | 'TIMESTAMP_INVALID'
-  // caller input
-  | 'INVALID_ARGUMENT'
-  // the feed (signer-service HTTP, storage, database)
-  | 'CONFIG_INVALID'
-  | 'FEED_BAD_REQUEST'
-  | 'FEED_UNAUTHORIZED'
-  | 'FEED_PACKAGE_TOO_LARGE'
-  | 'FEED_PACKAGE_EXISTS'
-  | 'FEED_PACKAGE_NOT_FOUND'
-  | 'FEED_SIGNATURE_REJECTED'
-  | 'FEED_STORAGE_FAILED'
-  | 'FEED_DATABASE_FAILED'
-  | 'FEED_SIGNING_UNAVAILABLE';
+import { isReposignError, type ErrorOrigin } from '@reposign/signing';
 
-/**
- * The error every reposign layer throws. `code` is stable and machine-readable; `nugetCode` names
- * the NuGet client code (NU3xxx) that the same defect would draw, when there is one.
- */
-export class ReposignError extends Error {
-  override readonly name = 'ReposignError';
-  readonly code: ErrorCode;
-  readonly nugetCode: string | undefined;
+const FEED_ERROR_STATUS = {
+  /** The configuration cannot be used; the process exits 78 at startup. */
+  CONFIG_INVALID: 500,
+  FEED_BAD_REQUEST: 400,
+  FEED_SIGNATURE_REJECTED: 400,
+  FEED_UNAUTHORIZED: 401,
+  FEED_FORBIDDEN: 403,
+  FEED_PACKAGE_NOT_FOUND: 404,
+  FEED_PACKAGE_EXISTS: 409,
+  FEED_PACKAGE_TOO_LARGE: 413,
+  FEED_STORAGE_FAILED: 500,
+  FEED_DATABASE_FAILED: 500,
+  /** Every database connection is busy for longer than the acquisition timeout. */
+  FEED_DATABASE_BUSY: 503,
+  FEED_SIGNING_UNAVAILABLE: 503,
+} as const satisfies Record<string, number>;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; nugetCode?: string } = {}) {
+/** Every error code the feed itself raises. */
+export type FeedErrorCode = keyof typeof FEED_ERROR_STATUS;
+
+/** The HTTP status of an engine error, by whose fault it is. */
+const ORIGIN_STATUS: Record<ErrorOrigin, number> = { package: 400, caller: 400, key: 500, service: 503 };
+
+/** The error the feed's own layers throw; its status is declared with its code. */
+export class FeedError extends Error {
+  override readonly name = 'FeedError';
+  readonly code: FeedErrorCode;
+
+  constructor(code: FeedErrorCode, message: string, options: { cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.nugetCode = options.nugetCode;
+  }
+
+  /** The HTTP status declared for this error's code. */
+  get statusCode(): number {
+    return FEED_ERROR_STATUS[this.code];
   }
 }
 
-/** True when `error` is a ReposignError, optionally with the given code. */
-export function isReposignError(error: unknown, code?: ErrorCode): error is ReposignError {
-  return error instanceof ReposignError && (code === undefined || error.code === code);
+/** True when `error` is a FeedError, optionally with the given code. */
+export function isFeedError(error: unknown, code?: FeedErrorCode): error is FeedError {
+  return error instanceof FeedError && (code === undefined || error.code === code);
+}
+
+/** The HTTP status of a feed or engine error, or undefined for any other error. */
+export function httpStatusOf(error: unknown): number | undefined {
+  if (error instanceof FeedError) return error.statusCode;
+  if (isReposignError(error)) return ORIGIN_STATUS[error.origin];
+  return undefined;
+}
+
+/** True when the request, not the server, is at fault: a 4xx by the catalogue. */
+export function isClientFault(error: unknown): boolean {
+  const status = httpStatusOf(error);
+  return status !== undefined && status < 500;
 }

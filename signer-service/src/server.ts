@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { buildApp } from './app.js';
 import { loadProcessConfig } from './config/load-config.js';
-import { isReposignError } from './errors.js';
+import { isReposignError } from '@reposign/signing';
+import { isFeedError } from './errors.js';
 import { openFeed } from './feed.js';
 import { nugetConfigSnippet } from './nuget/nuget-config-snippet.js';
 
@@ -84,5 +85,5 @@ const EXIT_CONFIG = 78;
 
 main().catch((error: unknown) => {
   process.stderr.write(`reposign: ${isReposignError(error) ? error.message : error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exit(isReposignError(error, 'CONFIG_INVALID') ? EXIT_CONFIG : 1);
+  process.exit(isFeedError(error, 'CONFIG_INVALID') ? EXIT_CONFIG : 1);
 });

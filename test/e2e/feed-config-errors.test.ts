@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createSelfSigned, exportPfx } from '../../signer-service/test/helpers/pki.js';
-import { tempDirFor } from '../../signer-service/test/helpers/temp-dir.js';
+import { createSelfSigned, exportPfx } from '../../signing/test/helpers/pki.js';
+import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { freePort, runFeedProcessToExit } from '../helpers/feed-process.js';
 
 const EX_CONFIG = 78;

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { packTestPackage, requireDotnet, restoreProject, runDotnet } from '../../signer-service/test/helpers/dotnet.js';
-import { writeNuGetConfig } from '../../signer-service/test/helpers/nuget-config.js';
-import { tempDirFor } from '../../signer-service/test/helpers/temp-dir.js';
+import { packTestPackage, requireDotnet, restoreProject, runDotnet } from '../../signing/test/helpers/dotnet.js';
+import { writeNuGetConfig } from '../../signing/test/helpers/nuget-config.js';
+import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { createTlsMaterial, freePort, startFeedProcess } from '../helpers/feed-process.js';
 
 const API_KEY = 'e2e-key';

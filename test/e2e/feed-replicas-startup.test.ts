@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import pg from 'pg';
 import { startPostgres } from '../../signer-service/test/integration/db/postgres-server.js';
-import { tempDirFor } from '../../signer-service/test/helpers/temp-dir.js';
+import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { freePort, startFeedProcess } from '../helpers/feed-process.js';
 
 test('two replicas starting together on one PostgreSQL generate exactly one self-signed certificate', { timeout: 240_000 }, async (t) => {

@@ -9,10 +9,10 @@ import { get } from 'node:https';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { packTestPackage, requireDotnet, restoreProject, runDotnet } from '../../signer-service/test/helpers/dotnet.js';
-import { writeNuGetConfig } from '../../signer-service/test/helpers/nuget-config.js';
-import { createSelfSigned, exportPfx } from '../../signer-service/test/helpers/pki.js';
-import { tempDirFor } from '../../signer-service/test/helpers/temp-dir.js';
+import { packTestPackage, requireDotnet, restoreProject, runDotnet } from '../../signing/test/helpers/dotnet.js';
+import { writeNuGetConfig } from '../../signing/test/helpers/nuget-config.js';
+import { createSelfSigned, exportPfx } from '../../signing/test/helpers/pki.js';
+import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { mountSecret } from '../../signer-service/test/integration/feed/mounted-secret.js';
 import { createTlsMaterial, freePort, startFeedProcess, type FeedProcess } from '../helpers/feed-process.js';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { tempDirFor } from '../../signer-service/test/helpers/temp-dir.js';
+import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { pushBody, testPackage } from '../../signer-service/test/integration/feed/feed-fixture.js';
 import { freePort, startFeedProcess } from '../helpers/feed-process.js';
 

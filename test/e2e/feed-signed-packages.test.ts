@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { copyFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { inspectPackage } from '../../signer-service/src/signing/index.js';
-import { authorSign, packTestPackage, prepareTrustingSdk, requireDotnet, restoreProject, runDotnet } from '../../signer-service/test/helpers/dotnet.js';
-import { writeNuGetConfig } from '../../signer-service/test/helpers/nuget-config.js';
-import { NUGET_ORG_PACKAGES_DIR } from '../../signer-service/test/helpers/nuget-fixtures.js';
-import { createRootCa, exportPfx, issueCertificate } from '../../signer-service/test/helpers/pki.js';
-import { tempDirFor } from '../../signer-service/test/helpers/temp-dir.js';
+import { inspectPackage } from '@reposign/signing';
+import { authorSign, packTestPackage, prepareTrustingSdk, requireDotnet, restoreProject, runDotnet } from '../../signing/test/helpers/dotnet.js';
+import { writeNuGetConfig } from '../../signing/test/helpers/nuget-config.js';
+import { NUGET_ORG_PACKAGES_DIR } from '../../signing/test/helpers/nuget-fixtures.js';
+import { createRootCa, exportPfx, issueCertificate } from '../../signing/test/helpers/pki.js';
+import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { createTlsMaterial, freePort, startFeedProcess, type FeedProcess } from '../helpers/feed-process.js';
 
 const API_KEY = 'e2e-key';

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRootCa, runOpenssl, type TestCa } from '../../signer-service/test/helpers/pki.js';
+import { createRootCa, runOpenssl, type TestCa } from '../../signing/test/helpers/pki.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 
-import { certificatesFromPem, generateSelfSignedCertificate, isReposignError } from '@reposign/signer-service/signing';
+import { certificatesFromPem, generateSelfSignedCertificate, isReposignError } from '@reposign/signing';
 
 import { certificateRecord } from '../../src/certificate-record.js';
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { Value } from 'typebox/value';
-import { ReposignError } from '../errors.js';
+import { FeedError } from '../errors.js';
 import type { Config, ListenAddress } from './config.js';
 import { ConfigSchema, type RawConfig } from './schema.js';
 import { resolveSigning } from './signing-config.js';
@@ -101,12 +101,12 @@ function readConfigFile(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new ReposignError('CONFIG_INVALID', `Cannot read the configuration file ${file}.`, { cause });
+    throw new FeedError('CONFIG_INVALID', `Cannot read the configuration file ${file}.`, { cause });
   }
   try {
     return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
   } catch (cause) {
-    throw new ReposignError('CONFIG_INVALID', `The configuration file ${file} is not valid JSON.`, { cause });
+    throw new FeedError('CONFIG_INVALID', `The configuration file ${file} is not valid JSON.`, { cause });
   }
 }
 
@@ -251,8 +251,8 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
 }
 
 /** Builds the CONFIG_INVALID error listing every problem, one a line. */
-export function configError(problems: readonly string[]): ReposignError {
-  return new ReposignError('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`);
+export function configError(problems: readonly string[]): FeedError {
+  return new FeedError('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`);
 }
 
 function deepFreeze<T>(value: T): T {

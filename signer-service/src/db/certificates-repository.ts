@@ -2,7 +2,7 @@
 // SQL for signing certificates and their use: the only module that writes `certificates` and
 // `package_signings`. Rows are never deleted.
 
-import type { CertificateInfo } from '../signing/index.js';
+import type { CertificateInfo } from '@reposign/signing';
 import type { Queryable } from './database.js';
 
 /** A certificate that signs, or once signed, packages of this feed (fingerprint: lowercase hex SHA-256 of the DER). */

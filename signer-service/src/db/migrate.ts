@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { Database } from './database.js';
 
-const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
+const MIGRATIONS_DIR = new URL('./migrations', import.meta.url);
 
 /** A migration file pair. */
 export interface Migration {

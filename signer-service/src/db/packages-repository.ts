@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // SQL for package versions: the only module that reads or writes the `packages` table.
 
-import { ReposignError } from '../errors.js';
+import { FeedError } from '../errors.js';
 import type { NuspecMetadata } from '../nuget/nuspec.js';
 import { sqlState, type Queryable } from './database.js';
 
@@ -148,7 +148,7 @@ export function packagesRepository(db: Queryable): PackagesRepository {
         await db.query(INSERT, insertParams(record));
       } catch (error) {
         if (sqlState(error) === '23505') {
-          throw new ReposignError('FEED_PACKAGE_EXISTS', `Package ${record.id} ${record.version} already exists.`, { cause: error });
+          throw new FeedError('FEED_PACKAGE_EXISTS', `Package ${record.id} ${record.version} already exists.`, { cause: error });
         }
         throw error;
       }

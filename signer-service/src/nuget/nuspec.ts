@@ -2,7 +2,7 @@
 // The parts of a .nuspec the feed shows in registration and search documents.
 
 import { XMLParser } from 'fast-xml-parser';
-import { ReposignError } from '../errors.js';
+import { ReposignError } from '@reposign/signing';
 import { isValidPackageId } from './package-id.js';
 import { isSemVer2, rangeIsSemVer2, tryParseVersion, type NuGetVersion } from './version.js';
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // NuGet package versions: parsing, normalization and ordering the way NuGet.Versioning does it.
 
-import { ReposignError } from '../errors.js';
+import { ReposignError } from '@reposign/signing';
 
 /** A parsed NuGet version (SemVer 2.0 plus NuGet's optional fourth part). */
 export interface NuGetVersion {

@@ -3,7 +3,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { packagesRepository } from '../db/packages-repository.js';
-import { ReposignError } from '../errors.js';
+import { FeedError, isFeedError } from '../errors.js';
 import type { Feed } from '../feed.js';
 import { sortByVersion } from '../nuget/search-documents.js';
 import { tryParseVersion, versionKey } from '../nuget/version.js';
@@ -12,7 +12,7 @@ import { FlatFileParams, IdParams } from '../schemas/package-params.js';
 /** The flat container routes. */
 export const flatContainerRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = async (app, { feed }) => {
   const { ctx, downloads } = feed;
-  const notFound = (what: string): ReposignError => new ReposignError('FEED_PACKAGE_NOT_FOUND', `${what} was not found.`);
+  const notFound = (what: string): FeedError => new FeedError('FEED_PACKAGE_NOT_FOUND', `${what} was not found.`);
 
   app.get('/v3/flatcontainer/:id/index.json', { schema: { params: IdParams } }, async (request) => {
     const records = await packagesRepository(ctx.db).listVersions(request.params.id.toLowerCase());
@@ -45,7 +45,7 @@ export const flatContainerRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = as
         .header('etag', `"${download.record.generation}"`)
         .send(download.stream);
     } catch (error) {
-      if (!(error instanceof ReposignError && error.code === 'FEED_PACKAGE_NOT_FOUND')) ctx.metrics.download('nupkg', 'error');
+      if (!isFeedError(error, 'FEED_PACKAGE_NOT_FOUND')) ctx.metrics.download('nupkg', 'error');
       throw error;
     }
   });

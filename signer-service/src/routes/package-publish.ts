@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { ReposignError, isReposignError } from '../errors.js';
+import { FeedError, httpStatusOf, isFeedError } from '../errors.js';
 import type { Feed } from '../feed.js';
 import { tryParseVersion, versionKey } from '../nuget/version.js';
 import { assertApiKey } from '../plugins/app/api-keys.js';
-import { statusForCode } from '../plugins/app/error-handler.js';
 import { IdVersionParams } from '../schemas/package-params.js';
 import { deletePackage, relistPackage } from '../services/package-admin-service.js';
 import { publishPackage } from '../services/publish-service.js';
@@ -22,25 +21,25 @@ import { publishPackage } from '../services/publish-service.js';
 /** Streams the one file part of the upload to `path`, enforcing the size limit. */
 async function receiveUpload(request: FastifyRequest, path: string, maxBytes: number): Promise<void> {
   if (!request.isMultipart()) {
-    throw new ReposignError('FEED_BAD_REQUEST', 'The package must be sent as multipart/form-data (as dotnet nuget push does).');
+    throw new FeedError('FEED_BAD_REQUEST', 'The package must be sent as multipart/form-data (as dotnet nuget push does).');
   }
-  const tooLarge = (): ReposignError =>
-    new ReposignError('FEED_PACKAGE_TOO_LARGE', `The package is larger than this feed's limit of ${maxBytes} bytes (MaxPackageSizeBytes).`);
+  const tooLarge = (): FeedError =>
+    new FeedError('FEED_PACKAGE_TOO_LARGE', `The package is larger than this feed's limit of ${maxBytes} bytes (MaxPackageSizeBytes).`);
   try {
     const part = await request.file({ limits: { fileSize: maxBytes, files: 1, fields: 10, parts: 20 } });
-    if (part === undefined) throw new ReposignError('FEED_BAD_REQUEST', 'The multipart body holds no package file.');
+    if (part === undefined) throw new FeedError('FEED_BAD_REQUEST', 'The multipart body holds no package file.');
     await pipeline(part.file, createWriteStream(path));
     if (part.file.truncated) throw tooLarge();
   } catch (error) {
-    if (isReposignError(error)) throw error;
+    if (isFeedError(error)) throw error;
     if ((error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
-    throw new ReposignError('FEED_BAD_REQUEST', `The multipart body could not be read: ${(error as Error).message}`, { cause: error });
+    throw new FeedError('FEED_BAD_REQUEST', `The multipart body could not be read: ${(error as Error).message}`, { cause: error });
   }
 }
 
 function versionKeyOf(id: string, version: string): { idLower: string; versionLower: string } {
   const parsed = tryParseVersion(version);
-  if (parsed === undefined) throw new ReposignError('FEED_PACKAGE_NOT_FOUND', `Package ${id} ${version} does not exist.`);
+  if (parsed === undefined) throw new FeedError('FEED_PACKAGE_NOT_FOUND', `Package ${id} ${version} does not exist.`);
   return { idLower: id.toLowerCase(), versionLower: versionKey(parsed) };
 }
 
@@ -60,9 +59,8 @@ export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = a
       request.log.info({ id: record.id, version: record.version, signed: record.signedKey !== null }, 'package published');
       return await reply.status(201).send();
     } catch (error) {
-      const code = isReposignError(error) ? error.code : undefined;
-      const status = code === undefined || !isReposignError(error) ? 500 : statusForCode(code, error.nugetCode);
-      ctx.metrics.push(code === 'FEED_PACKAGE_EXISTS' ? 'conflict' : code === 'FEED_SIGNATURE_REJECTED' ? 'rejected' : status >= 500 ? 'error' : 'invalid');
+      const status = httpStatusOf(error) ?? 500;
+      ctx.metrics.push(isFeedError(error, 'FEED_PACKAGE_EXISTS') ? 'conflict' : isFeedError(error, 'FEED_SIGNATURE_REJECTED') ? 'rejected' : status >= 500 ? 'error' : 'invalid');
       throw error;
     } finally {
       await rm(upload, { force: true });
@@ -73,7 +71,7 @@ export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = a
     assertApiKey(config.apiKeyHashes, request);
     const { idLower, versionLower } = versionKeyOf(request.params.id, request.params.version);
     if (!(await deletePackage(ctx, config.packageDeletesBehavior, idLower, versionLower))) {
-      throw new ReposignError('FEED_PACKAGE_NOT_FOUND', `Package ${request.params.id} ${request.params.version} does not exist.`);
+      throw new FeedError('FEED_PACKAGE_NOT_FOUND', `Package ${request.params.id} ${request.params.version} does not exist.`);
     }
     return reply.status(204).send();
   });
@@ -82,7 +80,7 @@ export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = a
     assertApiKey(config.apiKeyHashes, request);
     const { idLower, versionLower } = versionKeyOf(request.params.id, request.params.version);
     if (!(await relistPackage(ctx, idLower, versionLower))) {
-      throw new ReposignError('FEED_PACKAGE_NOT_FOUND', `Package ${request.params.id} ${request.params.version} does not exist.`);
+      throw new FeedError('FEED_PACKAGE_NOT_FOUND', `Package ${request.params.id} ${request.params.version} does not exist.`);
     }
     return reply.status(200).send();
   });

@@ -4,7 +4,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { packagesRepository, type PackageRecord } from '../db/packages-repository.js';
-import { ReposignError } from '../errors.js';
+import { FeedError } from '../errors.js';
 import type { Feed } from '../feed.js';
 import { registrationIndexDocument, registrationLeafDocument, registrationPageDocument } from '../nuget/registration-documents.js';
 import { sortByVersion } from '../nuget/search-documents.js';
@@ -15,7 +15,7 @@ import { IdParams, RegistrationLeafParams, RegistrationPageParams } from '../sch
 /** The registration routes. */
 export const registrationRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = async (app, { feed }) => {
   const { config, ctx } = feed;
-  const notFound = (what: string): ReposignError => new ReposignError('FEED_PACKAGE_NOT_FOUND', `${what} was not found.`);
+  const notFound = (what: string): FeedError => new FeedError('FEED_PACKAGE_NOT_FOUND', `${what} was not found.`);
 
   for (const semVer2 of [false, true]) {
     const hive = semVer2 ? 'registration-semver2' : 'registration';

@@ -3,7 +3,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ReposignError } from '../errors.js';
+import { FeedError } from '../errors.js';
 import type { Feed } from '../feed.js';
 import { requestUrls } from '../plugins/app/public-url.js';
 import { certificateDer, repositorySignatures } from '../services/certificate-service.js';
@@ -17,7 +17,7 @@ export const repositorySignatureRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }
   app.get('/v3/repository-signatures/index.json', async (request) => {
     const { urls, https } = requestUrls(config, request);
     // Clients require https for this resource and every contentUrl; an http feed does not offer it.
-    if (!https) throw new ReposignError('FEED_PACKAGE_NOT_FOUND', 'The repository-signatures resource is only served over https.');
+    if (!https) throw new FeedError('FEED_PACKAGE_NOT_FOUND', 'The repository-signatures resource is only served over https.');
     const { allRepositorySigned, certificates } = await repositorySignatures(ctx);
     return {
       allRepositorySigned,
@@ -34,7 +34,7 @@ export const repositorySignatureRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }
 
   app.get('/v3/certificates/:file', { schema: { params: Type.Object({ file: Type.String({ pattern: '^[0-9a-fA-F]{64}\\.crt$' }) }) } }, async (request, reply) => {
     const der = await certificateDer(ctx, request.params.file.slice(0, 64));
-    if (der === undefined) throw new ReposignError('FEED_PACKAGE_NOT_FOUND', `Certificate ${request.params.file} was not found.`);
+    if (der === undefined) throw new FeedError('FEED_PACKAGE_NOT_FOUND', `Certificate ${request.params.file} was not found.`);
     return reply.type('application/pkix-cert').send(Buffer.from(der));
   });
 };

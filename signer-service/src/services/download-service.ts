@@ -7,7 +7,8 @@ import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { certificatesRepository } from '../db/certificates-repository.js';
 import { packagesRepository, type PackageRecord } from '../db/packages-repository.js';
-import { ReposignError, isReposignError } from '../errors.js';
+import { isReposignError } from '@reposign/signing';
+import { FeedError } from '../errors.js';
 import { packageKeys, type StoredObject } from '../storage/package-store.js';
 import { secondsSince, type FeedContext } from './feed-context.js';
 import type { SignOutcome } from './feed-signer.js';
@@ -80,7 +81,7 @@ export class DownloadService {
     const current = await packages.find(record.idLower, record.versionLower);
     // Another replica signed it, or the version was deleted or re-pushed meanwhile.
     if (current === undefined || current.generation !== record.generation || current.signedKey !== null || current.originalKey === null) {
-      if (current === undefined) throw new ReposignError('FEED_PACKAGE_NOT_FOUND', `Package ${record.id} ${record.version} was deleted.`);
+      if (current === undefined) throw new FeedError('FEED_PACKAGE_NOT_FOUND', `Package ${record.id} ${record.version} was deleted.`);
       return current;
     }
     const originalKey = current.originalKey;
@@ -113,11 +114,11 @@ export class DownloadService {
       });
       if (!marked) {
         await this.ctx.store.delete(signedKey);
-        throw new ReposignError('FEED_PACKAGE_NOT_FOUND', `Package ${record.id} ${record.version} was deleted while it was being signed.`);
+        throw new FeedError('FEED_PACKAGE_NOT_FOUND', `Package ${record.id} ${record.version} was deleted while it was being signed.`);
       }
       await this.ctx.store.delete(originalKey);
       const signed = await packages.find(current.idLower, current.versionLower);
-      if (signed === undefined) throw new ReposignError('FEED_PACKAGE_NOT_FOUND', `Package ${record.id} ${record.version} was deleted.`);
+      if (signed === undefined) throw new FeedError('FEED_PACKAGE_NOT_FOUND', `Package ${record.id} ${record.version} was deleted.`);
       return signed;
     } finally {
       await rm(signedPath, { force: true });

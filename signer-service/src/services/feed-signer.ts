@@ -3,7 +3,7 @@
 // disturbing signings in flight), reads packages, signs them, and reports TSA latency.
 
 import type { SigningConfig } from '../config/config.js';
-import { ReposignError } from '../errors.js';
+import { ReposignError } from '@reposign/signing';
 import {
   PackageArchive,
   createTimestamper,
@@ -16,7 +16,7 @@ import {
   type PackageSignatureKind,
   type SigningKey,
   type Timestamper,
-} from '../signing/index.js';
+} from '@reposign/signing';
 import type { OpenedSigningKey } from './signing-key-source.js';
 
 export type { CertificateInfo, PackageInspection, PackageSignatureKind };

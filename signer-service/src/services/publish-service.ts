@@ -6,7 +6,8 @@ import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { certificatesRepository } from '../db/certificates-repository.js';
 import { packagesRepository, type PackageRecord } from '../db/packages-repository.js';
-import { ReposignError, isReposignError } from '../errors.js';
+import { hasErrorOrigin } from '@reposign/signing';
+import { FeedError } from '../errors.js';
 import { packageKeys } from '../storage/package-store.js';
 import { secondsSince, type FeedContext } from './feed-context.js';
 import type { SignOutcome } from './feed-signer.js';
@@ -26,13 +27,12 @@ export async function publishPackage(ctx: FeedContext, uploadPath: string): Prom
   const identity = identityFromNuspec(nuspecXml);
   const packages = packagesRepository(ctx.db);
   if ((await packages.find(identity.idLower, identity.versionLower)) !== undefined) {
-    throw new ReposignError('FEED_PACKAGE_EXISTS', `Package ${identity.id} ${identity.version} already exists. Push a new version instead.`);
+    throw new FeedError('FEED_PACKAGE_EXISTS', `Package ${identity.id} ${identity.version} already exists. Push a new version instead.`);
   }
   if (ctx.signing.publishSignaturePolicy === 'Reject' && inspection.kind.includes('repository')) {
-    throw new ReposignError(
+    throw new FeedError(
       'FEED_SIGNATURE_REJECTED',
       `Package ${identity.id} ${identity.version} already carries a repository signature (${inspection.kind}); this feed's PublishSignaturePolicy is Reject. Push the package without a repository signature (author signatures are accepted).`,
-      { nugetCode: 'NU3001' },
     );
   }
   const storeUnsigned = async (): Promise<PackageRecord> => {
@@ -53,7 +53,7 @@ export async function publishPackage(ctx: FeedContext, uploadPath: string): Prom
       ctx.metrics.signing('push', 'ok', secondsSince(started));
     } catch (error) {
       ctx.metrics.signing('push', 'error', secondsSince(started));
-      if (isPackageProblem(error)) throw error;
+      if (hasErrorOrigin(error, 'package')) throw error;
       // The stated failure policy: only SelfSigned mode, and only when configured, publishes unsigned.
       if (ctx.signing.mode === 'SelfSigned' && ctx.signing.allowUnsignedOnFailure) return await storeUnsigned();
       throw signingUnavailable(identity.id, identity.version, error);
@@ -79,15 +79,11 @@ export async function publishPackage(ctx: FeedContext, uploadPath: string): Prom
   }
 }
 
-/** Errors that describe the package rather than the feed's ability to sign: the client's fault. */
-function isPackageProblem(error: unknown): boolean {
-  return isReposignError(error) && ['ARCHIVE_', 'NUSPEC_', 'SIGNATURE_'].some((prefix) => error.code.startsWith(prefix));
-}
 
 /** The NuGet-style 503 a push or download gets when the feed cannot sign (nothing unsigned leaves). */
-export function signingUnavailable(id: string, version: string, cause: unknown, action: 'published' | 'served' = 'published'): ReposignError {
+export function signingUnavailable(id: string, version: string, cause: unknown, action: 'published' | 'served' = 'published'): FeedError {
   const reason = cause instanceof Error ? cause.message : String(cause);
-  return new ReposignError(
+  return new FeedError(
     'FEED_SIGNING_UNAVAILABLE',
     `Package ${id} ${version} was not ${action}: this feed could not repository-sign it (${reason.replace(/\.$/, '')}). It does not publish or serve unsigned packages in this signing mode. Try again later.`,
     { cause },
@@ -104,6 +100,6 @@ async function insertOrUnstore(ctx: FeedContext, key: string, insert: () => Prom
   }
   const [, idLower = '', versionLower = ''] = key.split('/');
   const record = await packagesRepository(ctx.db).find(idLower, versionLower);
-  if (record === undefined) throw new ReposignError('FEED_DATABASE_FAILED', `Package ${idLower} ${versionLower} vanished after it was stored.`);
+  if (record === undefined) throw new FeedError('FEED_DATABASE_FAILED', `Package ${idLower} ${versionLower} vanished after it was stored.`);
   return record;
 }

@@ -8,8 +8,9 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ResolvedSecret, SigningConfig } from '../config/config.js';
 import type { Database } from '../db/database.js';
-import { ReposignError, isReposignError } from '../errors.js';
-import { describeCertificate, exportPfx, generateSelfSignedCertificate, openPfxKey, type CertificateInfo, type SigningKey } from '../signing/index.js';
+import { ReposignError, isReposignError } from '@reposign/signing';
+import { FeedError } from '../errors.js';
+import { describeCertificate, exportPfx, generateSelfSignedCertificate, openPfxKey, type CertificateInfo, type SigningKey } from '@reposign/signing';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -45,7 +46,7 @@ export function selfSignedMismatch(certificate: CertificateInfo, settings: Signi
 async function readExisting(path: string): Promise<Buffer | undefined> {
   return readFile(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
-    throw new ReposignError('CONFIG_INVALID', `Signing:SelfSigned:CertificatePath: ${path} cannot be read (${error.code ?? error.message}).`, { cause: error });
+    throw new FeedError('CONFIG_INVALID', `Signing:SelfSigned:CertificatePath: ${path} cannot be read (${error.code ?? error.message}).`, { cause: error });
   });
 }
 
@@ -56,7 +57,7 @@ async function openExisting(pfx: Buffer, path: string, password: ResolvedSecret)
   } catch (error) {
     if (isReposignError(error, 'KEY_BAD_PASSWORD')) {
       // A changed password never silently replaces the feed's identity: the operator decides.
-      throw new ReposignError(
+      throw new FeedError(
         'CONFIG_INVALID',
         `Signing:CertificatePasswordSecret: the certificate persisted at ${path} cannot be opened with the password from ${password.key}. Restore the previous password, or delete the file to generate a new certificate.`,
         { cause: error },
@@ -76,7 +77,7 @@ async function generate(settings: SigningConfig['selfSigned'], password: Resolve
     });
     return exportPfx({ certificatePem: generated.certificatePem, privateKeyPem: generated.privateKeyPem, password: password.value });
   } catch (error) {
-    if (isReposignError(error, 'INVALID_ARGUMENT')) throw new ReposignError('CONFIG_INVALID', `Signing:SelfSigned:SubjectName: ${error.message}`, { cause: error });
+    if (isReposignError(error, 'INVALID_ARGUMENT')) throw new FeedError('CONFIG_INVALID', `Signing:SelfSigned:SubjectName: ${error.message}`, { cause: error });
     throw error;
   }
 }

@@ -7,7 +7,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { SigningConfig, StoredCertificateSource } from '../config/config.js';
 import type { Database } from '../db/database.js';
-import { ReposignError, isReposignError } from '../errors.js';
+import { ReposignError, isReposignError } from '@reposign/signing';
+import { FeedError, isFeedError } from '../errors.js';
 import {
   describeCertificate,
   openCertificateStoreKey,
@@ -16,7 +17,7 @@ import {
   signingCertificateIssues,
   type CertificateInfo,
   type SigningKey,
-} from '../signing/index.js';
+} from '@reposign/signing';
 import { openSelfSignedKey } from './self-signed-key.js';
 
 /** A stored certificate must stay valid at least this long after startup or a reload. */
@@ -43,7 +44,7 @@ async function readSourceFile(path: string, setting: string): Promise<Buffer> {
     return await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ReposignError('CONFIG_INVALID', `${setting}: ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}.`, { cause: error });
+    throw new FeedError('CONFIG_INVALID', `${setting}: ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}.`, { cause: error });
   }
 }
 
@@ -63,26 +64,26 @@ async function openStoredSource(source: StoredCertificateSource, password: strin
 
 async function openStoredKey(signing: SigningConfig): Promise<OpenedSigningKey> {
   const source = signing.storedCertificate;
-  if (source === undefined) throw new ReposignError('CONFIG_INVALID', 'Signing:StoredCertificate: no certificate source is configured.');
+  if (source === undefined) throw new FeedError('CONFIG_INVALID', 'Signing:StoredCertificate: no certificate source is configured.');
   const setting = settingOf(source);
   let key: SigningKey;
   try {
     key = await openStoredSource(source, signing.password.value);
   } catch (error) {
-    if (isReposignError(error, 'CONFIG_INVALID')) throw error;
+    if (isFeedError(error, 'CONFIG_INVALID')) throw error;
     const detail = isReposignError(error, 'KEY_BAD_PASSWORD')
       ? `the password is wrong (it comes from ${signing.password.key})`
       : isReposignError(error)
         ? error.message.replace(/\.$/, '')
         : String(error);
-    throw new ReposignError('CONFIG_INVALID', `${setting}: ${describeSource(source)}: ${detail}.`, { cause: error });
+    throw new FeedError('CONFIG_INVALID', `${setting}: ${describeSource(source)}: ${detail}.`, { cause: error });
   }
   const leaf = key.certificateChain()[0];
   const issues = leaf === undefined ? ['it holds no certificate'] : signingCertificateIssues(leaf, { minimumValidityMs: MINIMUM_REMAINING_VALIDITY_MS });
   if (leaf === undefined || issues.length > 0) {
     await key.close();
     const subject = leaf === undefined ? '' : ` '${describeCertificate(leaf).subject}'`;
-    throw new ReposignError('CONFIG_INVALID', `${setting}: the certificate${subject} in ${describeSource(source)} cannot sign NuGet packages: ${issues.join('; ')}.`);
+    throw new FeedError('CONFIG_INVALID', `${setting}: the certificate${subject} in ${describeSource(source)} cannot sign NuGet packages: ${issues.join('; ')}.`);
   }
   return { key, certificate: describeCertificate(leaf), generatedBecause: undefined };
 }

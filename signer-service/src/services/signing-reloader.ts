@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { SigningConfig } from '../config/config.js';
-import { isReposignError } from '../errors.js';
+import { isReposignError } from '@reposign/signing';
 import { activateSigningCertificate } from './certificate-service.js';
 import type { FeedContext, FeedLog } from './feed-context.js';
 import { selfSignedMismatch } from './self-signed-key.js';

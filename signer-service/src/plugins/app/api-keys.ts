@@ -3,7 +3,7 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { ReposignError } from '../../errors.js';
+import { FeedError } from '../../errors.js';
 
 /** The key a request presents: `X-NuGet-ApiKey`, or the password of Basic authentication. */
 export function presentedApiKey(request: FastifyRequest): string | undefined {
@@ -26,7 +26,7 @@ export function apiKeyMatches(hashes: readonly Buffer[], key: string): boolean {
 /** Throws FEED_UNAUTHORIZED unless the request presents a configured key. */
 export function assertApiKey(hashes: readonly Buffer[], request: FastifyRequest): void {
   const key = presentedApiKey(request);
-  if (hashes.length === 0) throw new ReposignError('FEED_UNAUTHORIZED', 'No API keys are configured on this feed (set ApiKeys__0), so pushing is disabled.');
-  if (key === undefined) throw new ReposignError('FEED_UNAUTHORIZED', 'An API key is required (X-NuGet-ApiKey).');
-  if (!apiKeyMatches(hashes, key)) throw new ReposignError('FEED_UNAUTHORIZED', 'The API key is invalid.', { nugetCode: 'forbidden' });
+  if (hashes.length === 0) throw new FeedError('FEED_UNAUTHORIZED', 'No API keys are configured on this feed (set ApiKeys__0), so pushing is disabled.');
+  if (key === undefined) throw new FeedError('FEED_UNAUTHORIZED', 'An API key is required (X-NuGet-ApiKey).');
+  if (!apiKeyMatches(hashes, key)) throw new FeedError('FEED_FORBIDDEN', 'The API key is invalid.');
 }

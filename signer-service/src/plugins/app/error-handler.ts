@@ -1,30 +1,10 @@
 // SPDX-License-Identifier: MIT
-// One error handler: maps error codes to HTTP statuses and keeps the {statusCode, code, error,
-// message} body. 5xx messages are logged and hidden.
+// One error handler: takes each error's HTTP status from the error catalogue (errors.ts) and keeps
+// the {statusCode, code, error, message} body. 5xx messages are logged and hidden.
 
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { isReposignError, type ErrorCode } from '../../errors.js';
-
-const CLIENT_PREFIXES = ['ARCHIVE_', 'NUSPEC_', 'SIGNATURE_'];
-
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  INVALID_ARGUMENT: 400,
-  FEED_BAD_REQUEST: 400,
-  FEED_SIGNATURE_REJECTED: 400,
-  FEED_UNAUTHORIZED: 401,
-  FEED_PACKAGE_NOT_FOUND: 404,
-  FEED_PACKAGE_EXISTS: 409,
-  FEED_PACKAGE_TOO_LARGE: 413,
-  TIMESTAMP_FAILED: 503,
-  FEED_SIGNING_UNAVAILABLE: 503,
-};
-
-/** The HTTP status for a ReposignError code. */
-export function statusForCode(code: ErrorCode, nugetCode: string | undefined): number {
-  if (code === 'FEED_UNAUTHORIZED' && nugetCode === 'forbidden') return 403;
-  return STATUS[code] ?? (CLIENT_PREFIXES.some((prefix) => code.startsWith(prefix)) ? 400 : 500);
-}
+import { httpStatusOf } from '../../errors.js';
 
 /**
  * Sends an error reply. The NuGet client prints the status line's reason phrase, so 4xx replies
@@ -40,8 +20,8 @@ function send(reply: FastifyReply, statusCode: number, code: string, message: st
 /** Installs the handler on `app`. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
-    if (isReposignError(error)) {
-      const status = statusForCode(error.code, error.nugetCode);
+    const status = httpStatusOf(error);
+    if (status !== undefined && 'code' in error) {
       if (status >= 500) {
         request.log.error({ err: error }, 'request failed');
         send(reply, status, error.code, status === 503 ? `${error.message}` : 'Internal server error.');
@@ -51,12 +31,12 @@ export function installErrorHandler(app: FastifyInstance): void {
       return;
     }
     const fastifyError = error as FastifyError;
-    const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
-    if (status >= 500) {
+    const fastifyStatus = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
+    if (fastifyStatus >= 500) {
       request.log.error({ err: error }, 'request failed');
-      send(reply, status, 'INTERNAL', 'Internal server error.');
+      send(reply, fastifyStatus, 'INTERNAL', 'Internal server error.');
     } else {
-      send(reply, status, fastifyError.code ?? 'BAD_REQUEST', error.message);
+      send(reply, fastifyStatus, fastifyError.code ?? 'BAD_REQUEST', error.message);
     }
   });
   app.setNotFoundHandler((request, reply) => send(reply, 404, 'NOT_FOUND', `${request.method} ${request.url} is not a resource of this feed.`));

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, open as openFile, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { ReposignError } from '../../errors.js';
+import { FeedError } from '../../errors.js';
 import type { PackageStore, StoredObject } from '../package-store.js';
 
 const STALE_SCRATCH_MS = 24 * 60 * 60 * 1000;
@@ -40,7 +40,7 @@ export class FilesystemPackageStore implements PackageStore {
   private path(key: string): string {
     const path = join(this.root, ...key.split('/'));
     if (relative(this.root, path).startsWith('..') || key.includes('\\')) {
-      throw new ReposignError('FEED_STORAGE_FAILED', `Storage key '${key}' leaves the storage root.`);
+      throw new FeedError('FEED_STORAGE_FAILED', `Storage key '${key}' leaves the storage root.`);
     }
     return path;
   }

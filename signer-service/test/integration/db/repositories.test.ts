@@ -10,7 +10,7 @@ import { openEmbeddedDatabase } from '../../../src/db/embedded-database.js';
 import { listMigrations, migrate, undoLastMigration } from '../../../src/db/migrate.js';
 import { packagesRepository, type NewPackageRecord } from '../../../src/db/packages-repository.js';
 import { openPostgresDatabase } from '../../../src/db/postgres-database.js';
-import { isReposignError } from '../../../src/errors.js';
+import { isFeedError } from '../../../src/errors.js';
 import { startPostgres } from './postgres-server.js';
 
 function record(id: string, version: string, overrides: Partial<NewPackageRecord> = {}): NewPackageRecord {
@@ -64,7 +64,7 @@ async function exerciseRepositories(t: TestContext, db: Database): Promise<void>
     await packages.insert(record('Alpha', '1.0.0'));
     await packages.insert(record('Alpha', '2.0.0-beta.1', { semVer2: true, prerelease: true }));
     await packages.insert(record('Beta', '1.0.0'));
-    await assert.rejects(packages.insert(record('ALPHA', '1.0.0')), (error: unknown) => isReposignError(error, 'FEED_PACKAGE_EXISTS'));
+    await assert.rejects(packages.insert(record('ALPHA', '1.0.0')), (error: unknown) => isFeedError(error, 'FEED_PACKAGE_EXISTS'));
     assert.equal((await packages.find('alpha', '1.0.0'))?.metadata.description, 'about Alpha');
     assert.equal((await packages.listVersions('alpha')).length, 2);
     const stable = await packages.query({ text: 'alpha', includePrerelease: false, includeSemVer2: false, idPrefix: false });

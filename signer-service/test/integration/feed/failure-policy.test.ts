@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { repositorySignatures } from '../../../src/services/certificate-service.js';
-import { createSelfSigned, exportPfx } from '../../helpers/pki.js';
-import { tempDirFor } from '../../helpers/temp-dir.js';
+import { createSelfSigned, exportPfx } from '../../../../signing/test/helpers/pki.js';
+import { tempDirFor } from '../../../../signing/test/helpers/temp-dir.js';
 import { startTestFeed, testPackage } from './feed-fixture.js';
 
 const UNREACHABLE_TSA = 'http://127.0.0.1:9/tsa';

@@ -12,8 +12,8 @@ import { loadConfig } from '../../../src/config/load-config.js';
 import type { Database } from '../../../src/db/database.js';
 import { openFeed, type Feed } from '../../../src/feed.js';
 import type { FeedLog } from '../../../src/services/feed-context.js';
-import { tempDirFor } from '../../helpers/temp-dir.js';
-import { buildZip } from '../../helpers/zip-builder.js';
+import { tempDirFor } from '../../../../signing/test/helpers/temp-dir.js';
+import { buildZip } from '../../../../signing/test/helpers/zip-builder.js';
 
 /** One zip entry. */
 interface Entry {

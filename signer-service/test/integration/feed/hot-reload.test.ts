@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { certificatesRepository } from '../../../src/db/certificates-repository.js';
-import { inspectPackage } from '../../../src/signing/index.js';
-import { createSelfSigned, exportPfx } from '../../helpers/pki.js';
-import { tempDirFor } from '../../helpers/temp-dir.js';
+import { inspectPackage } from '@reposign/signing';
+import { createSelfSigned, exportPfx } from '../../../../signing/test/helpers/pki.js';
+import { tempDirFor } from '../../../../signing/test/helpers/temp-dir.js';
 import { memoryLog, startTestFeed, testPackage } from './feed-fixture.js';
 import { mountSecret } from './mounted-secret.js';
 

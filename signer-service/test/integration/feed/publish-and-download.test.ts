@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { inspectPackage } from '../../../src/signing/index.js';
-import { tempDirFor } from '../../helpers/temp-dir.js';
+import { inspectPackage } from '@reposign/signing';
+import { tempDirFor } from '../../../../signing/test/helpers/temp-dir.js';
 import type { ErrorBody } from './documents.js';
 import { startTestFeed, testPackage } from './feed-fixture.js';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { certificatesRepository } from '../../../src/db/certificates-repository.js';
-import { tempDirFor } from '../../helpers/temp-dir.js';
+import { tempDirFor } from '../../../../signing/test/helpers/temp-dir.js';
 import { startPostgres } from '../db/postgres-server.js';
 import { startTestFeed, testPackage } from './feed-fixture.js';
 

@@ -4,8 +4,8 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { certificatesRepository } from '../../../src/db/certificates-repository.js';
-import { verifyPackage } from '../../../src/signing/index.js';
-import { tempDirFor } from '../../helpers/temp-dir.js';
+import { verifyPackage } from '@reposign/signing';
+import { tempDirFor } from '../../../../signing/test/helpers/temp-dir.js';
 import type { RepositorySignaturesIndex } from './documents.js';
 import { startTestFeed, testPackage } from './feed-fixture.js';
 

@@ -10,9 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { certificatesRepository } from '../../../src/db/certificates-repository.js';
 import { packagesRepository } from '../../../src/db/packages-repository.js';
 import { rotateOnePackage } from '../../../src/services/rotation-job.js';
-import { computePackageHash, inspectPackage, PackageArchive } from '../../../src/signing/index.js';
-import { createSelfSigned, exportPfx } from '../../helpers/pki.js';
-import { tempDirFor } from '../../helpers/temp-dir.js';
+import { computePackageHash, inspectPackage, PackageArchive } from '@reposign/signing';
+import { createSelfSigned, exportPfx } from '../../../../signing/test/helpers/pki.js';
+import { tempDirFor } from '../../../../signing/test/helpers/temp-dir.js';
 import { memoryLog, startTestFeed, testPackage } from '../feed/feed-fixture.js';
 
 async function contentHash(path: string): Promise<string> {

@@ -10,10 +10,11 @@ import { test } from 'node:test';
 import type { SigningConfig } from '../../../src/config/config.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { openEmbeddedDatabase } from '../../../src/db/embedded-database.js';
-import { isReposignError } from '../../../src/errors.js';
+import { isReposignError } from '@reposign/signing';
+import { isFeedError } from '../../../src/errors.js';
 import { openSelfSignedKey } from '../../../src/services/self-signed-key.js';
-import { openPfxKey } from '../../../src/signing/index.js';
-import { tempDirFor } from '../../helpers/temp-dir.js';
+import { openPfxKey } from '@reposign/signing';
+import { tempDirFor } from '../../../../signing/test/helpers/temp-dir.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -61,12 +62,12 @@ test('the self-signed certificate: persisted encrypted, reused, regenerated on c
   }
 
   await assert.rejects(openSelfSignedKey(db, signingConfig(storage, { Secrets__Pfx: 'changed', Signing__SelfSigned__SubjectName: 'CN=Other Feed', Signing__SelfSigned__KeySize: '3072', Signing__SelfSigned__HashAlgorithm: 'SHA384', Signing__SelfSigned__ValidityInDays: '90' })), (error: unknown) => {
-    assert.ok(isReposignError(error, 'CONFIG_INVALID'));
+    assert.ok(isFeedError(error, 'CONFIG_INVALID'));
     assert.match(error.message, /Signing:CertificatePasswordSecret: the certificate persisted at .* cannot be opened with the password from Secrets:Pfx \(named by Signing:CertificatePasswordSecret\)/);
     return true;
   });
   await assert.rejects(openSelfSignedKey(db, signingConfig(storage, { Signing__SelfSigned__SubjectName: 'nonsense', Signing__SelfSigned__CertificatePath: 'certs/other.pfx' })), (error: unknown) => {
-    assert.ok(isReposignError(error, 'CONFIG_INVALID'));
+    assert.ok(isFeedError(error, 'CONFIG_INVALID'));
     assert.match(error.message, /^Signing:SelfSigned:SubjectName: Subject 'nonsense' is not a distinguished name/);
     return true;
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../../src/config/load-config.js';
-import { isReposignError } from '../../../src/errors.js';
+import { isFeedError } from '../../../src/errors.js';
 
 test('defaults: localhost:5000, ./data, embedded database, SelfSigned, ReSign, 250 MB', () => {
   const { config, warnings } = loadConfig({ argv: [], env: {}, cwd: '/srv/app' });
@@ -61,7 +61,7 @@ test('every problem is reported at once with its key path', () => {
         },
       }),
     (error: unknown) => {
-      assert.ok(isReposignError(error, 'CONFIG_INVALID'));
+      assert.ok(isFeedError(error, 'CONFIG_INVALID'));
       assert.match(error.message, /MaxPackageSizeBytes: must be >= 1/);
       assert.match(error.message, /Signing:Mode: must be one of SelfSigned, StoredCertificate/);
       return true;
@@ -70,7 +70,7 @@ test('every problem is reported at once with its key path', () => {
   assert.throws(
     () => loadConfig({ argv: [], cwd: '/', env: { Urls: 'https://localhost:5001', Database__ConnectionString: 'mysql://x', ApiKeys__0: 'sha256:xyz', Tls__KeyPath: 'k' } }),
     (error: unknown) => {
-      assert.ok(isReposignError(error, 'CONFIG_INVALID'));
+      assert.ok(isFeedError(error, 'CONFIG_INVALID'));
       for (const expected of ['ApiKeys:0', 'Tls: CertificatePath and KeyPath', 'Tls: an https address', 'Database:ConnectionString']) assert.ok(error.message.includes(expected), expected);
       return true;
     },

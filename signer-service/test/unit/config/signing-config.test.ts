@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../../../src/config/load-config.js';
-import { isReposignError } from '../../../src/errors.js';
+import { isFeedError } from '../../../src/errors.js';
 
 const load = (env: Record<string, string>) => loadConfig({ argv: [], cwd: '/srv', env: { HOME: '/home/feed', ...env } });
 
@@ -12,7 +12,7 @@ function problems(env: Record<string, string>): string {
   try {
     load(env);
   } catch (error) {
-    assert.ok(isReposignError(error, 'CONFIG_INVALID'));
+    assert.ok(isFeedError(error, 'CONFIG_INVALID'));
     return error.message;
   }
   assert.fail('expected CONFIG_INVALID');

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isReposignError } from '../../../src/errors.js';
+import { isReposignError } from '@reposign/signing';
 import { parseNuspec } from '../../../src/nuget/nuspec.js';
 
 const NUSPEC = `<?xml version="1.0"?>

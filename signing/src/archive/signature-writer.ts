@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+// Writes a package without its signature (C1) or with a new `.signature.p7s` appended the way NuGet
+// does (spec §2.3). Output goes to a temporary file beside the target that is renamed onto it.
+
+import { createHash, randomUUID } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { copyFile, open as openFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ReposignError } from '../errors.js';
+import { hashAlgorithm, type HashAlgorithmName } from '../hash-algorithm.js';
+import { piecesLength, pushBytes, type ArchivePiece } from './archive-piece.js';
+import type { PackageArchive } from './package-archive.js';
+import { hashPieces } from './package-hash.js';
+import { streamPieces } from './piece-stream.js';
+import {
+  SIGNATURE_CENTRAL_RECORD_SIZE,
+  SIGNATURE_LOCAL_HEADER_SIZE,
+  SIGNATURE_NAME,
+  encodeSignatureCentralRecord,
+  encodeSignatureLocalHeader,
+} from './signature-records.js';
+import { unsignedLayout, type UnsignedLayout } from './unsigned-layout.js';
+import { encodeEndOfCentralDirectory } from './zip-records.js';
+
+/** Options of {@link writeSignedPackage}. */
+export interface SignedPackageOptions {
+  /** Time written to the signature entry's DOS date/time fields (local time, as NuGet); defaults to now. */
+  lastModified?: Date;
+  /**
+   * Fsync the file and its directory before returning, so the package survives a power loss. The
+   * rename is atomic either way; a feed storing the only copy wants this, a CLI run does not pay for it.
+   */
+  durable?: boolean;
+}
+
+const MAX_ARCHIVE_SIZE = 0x1_0000_0000;
+const MAX_SIGNABLE_ENTRIES = 0xfffd;
+
+/**
+ * What follows the local entries: fixed pieces (unsigned output), or pieces that depend on the
+ * package hash, computed with `hash` on the way (signed output).
+ */
+type Tail =
+  | { kind: 'fixed'; pieces: readonly ArchivePiece[] }
+  | { kind: 'hashed'; hash: HashAlgorithmName; pieces: (packageHash: Uint8Array) => Promise<readonly ArchivePiece[]> };
+
+async function writeFully(handle: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
+  let written = 0;
+  while (written < chunk.length) {
+    written += (await handle.write(chunk, written, chunk.length - written, position + written)).bytesWritten;
+  }
+}
+
+async function writePieces(archive: PackageArchive, out: FileHandle, position: number, pieces: readonly ArchivePiece[], onChunk?: (chunk: Uint8Array) => void): Promise<number> {
+  let at = position;
+  await streamPieces(archive, pieces, async (chunk) => {
+    onChunk?.(chunk);
+    await writeFully(out, chunk, at);
+    at += chunk.length;
+  });
+  return at;
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const directory = await openFile(path, 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}
+
+/**
+ * Writes the local entries of `layout`, then the tail, to a temporary file that is renamed onto
+ * `outputPath`. When the entries are one range of the input starting at 0, the kernel copies the input
+ * while the hash is computed, and the tail is then written over the end of the copy.
+ */
+async function writePackage(archive: PackageArchive, outputPath: string, layout: UnsignedLayout, tail: Tail, durable: boolean): Promise<void> {
+  const temporary = join(dirname(outputPath), `.${basename(outputPath)}.${randomUUID()}.tmp`);
+  let out: FileHandle | undefined;
+  try {
+    if (layout.entriesContiguous && (await archive.isFileAt(archive.path))) {
+      const copying = copyFile(archive.path, temporary, fsConstants.COPYFILE_EXCL);
+      const finishing =
+        tail.kind === 'fixed' ? Promise.resolve(tail.pieces) : hashPieces(archive, layout.pieces, tail.hash).then(tail.pieces);
+      const [copied, finished] = await Promise.allSettled([copying, finishing]);
+      if (copied.status === 'rejected') throw copied.reason;
+      if (finished.status === 'rejected') throw finished.reason;
+      out = await openFile(temporary, 'r+');
+      await out.truncate(await writePieces(archive, out, layout.entriesLength, finished.value));
+    } else {
+      out = await openFile(temporary, 'wx');
+      if (tail.kind === 'fixed') {
+        await writePieces(archive, out, await writePieces(archive, out, 0, layout.entryPieces), tail.pieces);
+      } else {
+        const hasher = createHash(hashAlgorithm(tail.hash).nodeName);
+        const entriesEnd = await writePieces(archive, out, 0, layout.entryPieces, (chunk) => hasher.update(chunk));
+        const rest: ArchivePiece[] = [...layout.centralDirectoryPieces, { kind: 'bytes', bytes: layout.endOfCentralDirectory }];
+        await streamPieces(archive, rest, (chunk) => {
+          hasher.update(chunk);
+        });
+        await writePieces(archive, out, entriesEnd, await tail.pieces(new Uint8Array(hasher.digest())));
+      }
+    }
+    if (durable) await out.sync();
+    await out.close();
+    out = undefined;
+    await rename(temporary, outputPath);
+  } catch (error) {
+    await out?.close().catch(() => undefined);
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
+  if (durable) await syncDirectory(dirname(outputPath));
+}
+
+/**
+ * Writes `archive` without its signature entry (C1) to `outputPath`, atomically. For a signature that
+ * NuGet appended, the result is byte-identical to the package before it was signed.
+ */
+export async function writeUnsignedPackage(archive: PackageArchive, outputPath: string, options: Pick<SignedPackageOptions, 'durable'> = {}): Promise<void> {
+  const layout = unsignedLayout(archive);
+  await writePackage(archive, outputPath, layout, {
+    kind: 'fixed',
+    pieces: [...layout.centralDirectoryPieces, { kind: 'bytes', bytes: layout.endOfCentralDirectory }],
+  }, options.durable ?? false);
+}
+
+/**
+ * Signs `archive` into `outputPath` (which may be `archive.path`): hashes the unsigned package with
+ * `hash`, passes that package hash to `makeSignature`, and writes the unsigned package with the
+ * returned `.signature.p7s` appended as in spec §2.3 (entry after the last local entry, central
+ * directory unchanged, new record last, EOCD adjusted). Any existing signature is replaced. The
+ * output appears only complete (temporary file and rename, fsynced when `durable`); on any error, including one thrown by
+ * `makeSignature`, nothing is left behind. Throws ARCHIVE_TOO_MANY_ENTRIES (NU3039), ARCHIVE_TOO_LARGE,
+ * SIGNATURE_ENTRY_INVALID when an entry with a UTF-8 flagged `.signature.p7s` name would shadow the
+ * new one, INVALID_ARGUMENT for an empty signature, or what `makeSignature` throws.
+ */
+export async function writeSignedPackage(
+  archive: PackageArchive,
+  outputPath: string,
+  hash: HashAlgorithmName,
+  makeSignature: (packageHash: Uint8Array) => Promise<Uint8Array>,
+  options: SignedPackageOptions = {},
+): Promise<void> {
+  const layout = unsignedLayout(archive);
+  if (layout.entryCount > MAX_SIGNABLE_ENTRIES) {
+    throw new ReposignError('ARCHIVE_TOO_MANY_ENTRIES', 'A signature entry would need Zip64.', { nugetCode: 'NU3039' });
+  }
+  if (archive.entries.some((entry) => entry !== archive.signatureEntry && entry.name === SIGNATURE_NAME)) {
+    throw new ReposignError('SIGNATURE_ENTRY_INVALID', 'An entry named .signature.p7s with the UTF-8 flag would shadow the signature.', {
+      nugetCode: 'NU3005',
+    });
+  }
+  const modified = options.lastModified ?? new Date();
+  const appendSignature = async (packageHash: Uint8Array): Promise<ArchivePiece[]> => {
+    const signature = await makeSignature(packageHash);
+    if (signature.length === 0) throw new ReposignError('INVALID_ARGUMENT', 'The signature to embed is empty.');
+    const signatureSpan = SIGNATURE_LOCAL_HEADER_SIZE + signature.length;
+    const tail: ArchivePiece[] = [];
+    pushBytes(tail, encodeSignatureLocalHeader(signature, modified));
+    pushBytes(tail, signature);
+    tail.push(...layout.centralDirectoryPieces);
+    pushBytes(tail, encodeSignatureCentralRecord(signature, layout.entriesLength, modified));
+    pushBytes(
+      tail,
+      encodeEndOfCentralDirectory({
+        diskNumber: 0,
+        centralDirectoryDisk: 0,
+        entriesOnDisk: layout.entryCount + 1,
+        totalEntries: layout.entryCount + 1,
+        centralDirectorySize: layout.centralDirectorySize + SIGNATURE_CENTRAL_RECORD_SIZE,
+        centralDirectoryOffset: layout.entriesLength + signatureSpan,
+        comment: layout.comment,
+      }),
+    );
+    if (layout.entriesLength + piecesLength(tail) >= MAX_ARCHIVE_SIZE) {
+      throw new ReposignError('ARCHIVE_TOO_LARGE', 'The signed package would be 4 GiB or larger.');
+    }
+    return tail;
+  };
+  await writePackage(archive, outputPath, layout, { kind: 'hashed', hash, pieces: appendSignature }, options.durable ?? false);
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+// `reposign sign`: repository-signs packages, with the flags of `dotnet nuget sign`.
+
+import { mkdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+
+import { ReposignError } from '../errors.js';
+import { createTimestamper, parseHashAlgorithm, repositorySignPackage } from '../index.js';
+import { parseCommandLine, type CommandOutput } from './arguments.js';
+import { openKeyFile } from './key-file.js';
+
+export const SIGN_USAGE = `Usage: reposign sign <package-path>... --certificate-path <pfx|pem> --v3-service-index-url <https-url>
+                     (--output <dir> | --overwrite) [options]
+
+Repository-signs packages: a primary signature on unsigned packages, a repository
+countersignature on author-signed packages (replacing NuGet.org's or any other), and a new
+primary signature in place of an existing repository signature.
+
+Options:
+  --certificate-path <path>         PKCS#12 (.pfx/.p12) or PEM file with the certificate (and chain)
+  --certificate-password <pw>       password of the PFX file or of an encrypted PEM key
+  --private-key-path <path>         PEM private key, when not inside the --certificate-path file
+  --v3-service-index-url <url>      https URL of the feed's service index, written into the signature
+  --package-owner <name>            owner written into the signature (repeatable)
+  --hash-algorithm <alg>            SHA256 (default), SHA384 or SHA512
+  --timestamper <url>               RFC 3161 timestamp server (repeatable: tried in order)
+  --timestamp-hash-algorithm <alg>  SHA256 (default), SHA384 or SHA512
+  --output <dir>                    write signed packages to this directory
+  --overwrite                       replace the input packages in place`;
+
+/** Runs `reposign sign`. Returns the exit code. */
+export async function signCommand(args: readonly string[], io: CommandOutput): Promise<number> {
+  const { values, positionals } = parseCommandLine(args, {
+    'certificate-path': { type: 'string' },
+    'certificate-password': { type: 'string' },
+    'private-key-path': { type: 'string' },
+    'v3-service-index-url': { type: 'string' },
+    'package-owner': { type: 'string', multiple: true },
+    'hash-algorithm': { type: 'string' },
+    timestamper: { type: 'string', multiple: true },
+    'timestamp-hash-algorithm': { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    overwrite: { type: 'boolean' },
+  });
+  if (positionals.length === 0) throw new ReposignError('INVALID_ARGUMENT', 'No package path was given.');
+  const certificatePath = values['certificate-path'];
+  if (!certificatePath) throw new ReposignError('INVALID_ARGUMENT', '--certificate-path is required.');
+  const serviceIndexUrl = values['v3-service-index-url'];
+  if (!serviceIndexUrl) throw new ReposignError('INVALID_ARGUMENT', '--v3-service-index-url is required for a repository signature.');
+  if (Boolean(values.output) === Boolean(values.overwrite)) {
+    throw new ReposignError('INVALID_ARGUMENT', 'Give exactly one of --output <dir> and --overwrite.');
+  }
+  const hashAlgorithm = parseHashAlgorithm(values['hash-algorithm'] ?? 'SHA256');
+  const timestamper = createTimestamper({
+    urls: values.timestamper ?? [],
+    hashAlgorithm: parseHashAlgorithm(values['timestamp-hash-algorithm'] ?? 'SHA256'),
+  });
+  const key = await openKeyFile({
+    certificatePath,
+    password: values['certificate-password'],
+    privateKeyPath: values['private-key-path'],
+  });
+  try {
+    if (values.output) await mkdir(values.output, { recursive: true });
+    let failures = 0;
+    for (const input of positionals) {
+      const output = values.output ? join(values.output, basename(input)) : input;
+      try {
+        const result = await repositorySignPackage(resolve(input), resolve(output), {
+          key,
+          serviceIndexUrl,
+          hashAlgorithm,
+          packageOwners: values['package-owner'],
+          timestamper,
+        });
+        io.out(
+          `Signed ${input} (${result.before} -> ${result.after}, repository ${result.placement}) with certificate ${result.certificate.fingerprintSha256.toUpperCase()} -> ${output}`,
+        );
+      } catch (error) {
+        if (!(error instanceof ReposignError)) throw error;
+        failures++;
+        io.err(`error: ${error.nugetCode ? `${error.nugetCode}: ` : ''}${input}: ${error.message}`);
+      }
+    }
+    return failures === 0 ? 0 : 1;
+  } finally {
+    await key.close();
+  }
+}

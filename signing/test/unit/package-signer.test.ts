@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+import assert from 'node:assert/strict';
+import { access, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { isReposignError } from '../../src/errors.js';
+import { PackageArchive, writeSignedPackage } from '../../src/archive/index.js';
+import { parseCertificate } from '../../src/certificates/certificate.js';
+import { tlvBytes } from '../../src/cms/der.js';
+import { inspectPackage, repositorySignPackage, verifyPackage } from '../../src/index.js';
+import { timestampTokens } from '../../src/cms/signer-verification.js';
+import { createTimestamper } from '../../src/index.js';
+import { readPackageSignature, signatureKind } from '../../src/package-signature.js';
+import type { SigningKey } from '../../src/providers/signing-key.js';
+import { createRootCa, createSelfSigned, issueCertificate, type TestCa, type TestCertificate } from '../helpers/pki.js';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
+import { startTsa } from '../helpers/tsa-server.js';
+import { buildZip, samplePackageEntries } from '../helpers/zip-builder.js';
+import { createAuthorSignature, openTestKey } from './cms/test-signatures.js';
+
+const URL = 'https://feed.example/v3/index.json';
+
+let dir: string;
+let ca: TestCa;
+let repo: TestCertificate;
+let other: TestCertificate;
+let author: TestCertificate;
+let repoKey: SigningKey;
+let otherKey: SigningKey;
+let authorKey: SigningKey;
+let counter = 0;
+
+before(async () => {
+  dir = await makeTempDir('package-signer');
+  ca = await createRootCa(dir, { name: 'Signer Root' });
+  repo = await issueCertificate(ca, { subject: 'Signer Repository' });
+  other = await createSelfSigned(dir, { subject: 'Signer Other' });
+  author = await createSelfSigned(dir, { subject: 'Signer Author' });
+  repoKey = await openTestKey(repo, [ca]);
+  otherKey = await openTestKey(other);
+  authorKey = await openTestKey(author);
+});
+after(() => removeTempDir(dir));
+
+async function unsignedPackage(): Promise<string> {
+  const path = join(dir, `unsigned-${counter++}.nupkg`);
+  await writeFile(path, buildZip(samplePackageEntries()).bytes);
+  return path;
+}
+
+async function authorSignedPackage(): Promise<string> {
+  const input = await unsignedPackage();
+  const output = join(dir, `author-${counter++}.nupkg`);
+  const archive = await PackageArchive.open(input);
+  try {
+    await writeSignedPackage(archive, output, 'SHA256', (hash) => createAuthorSignature(hash, authorKey));
+  } finally {
+    await archive.close();
+  }
+  return output;
+}
+
+async function signatureOf(path: string) {
+  const archive = await PackageArchive.open(path);
+  try {
+    return await readPackageSignature(archive);
+  } finally {
+    await archive.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+describe('repositorySignPackage', () => {
+  test('an unsigned package gets a repository primary signature that verifies', async () => {
+    const input = await unsignedPackage();
+    const output = join(dir, 'primary.nupkg');
+    const result = await repositorySignPackage(input, output, { key: repoKey, serviceIndexUrl: URL, packageOwners: ['alice'] });
+    assert.deepEqual(
+      { before: result.before, after: result.after, placement: result.placement, fingerprint: result.certificate.fingerprintSha256 },
+      { before: 'unsigned', after: 'repository', placement: 'primary', fingerprint: repo.fingerprintSha256.toLowerCase() },
+    );
+    const inspection = await inspectPackage(output);
+    assert.equal(inspection.kind, 'repository');
+    assert.deepEqual(inspection.signatures.map((signature) => [signature.placement, signature.type, signature.serviceIndexUrl, signature.owners]), [
+      ['primary', 'repository', URL, ['alice']],
+    ]);
+    const verification = await verifyPackage(output);
+    assert.deepEqual(verification.issues.map((issue) => `${issue.level}:${issue.nugetCode}`), ['warning:NU3027']);
+    assert.equal(verification.valid, true);
+    const unsignedBytes = await readFile(input);
+    const signedBytes = await readFile(output);
+    assert.deepEqual(signedBytes.subarray(0, buildZip(samplePackageEntries()).centralDirectoryOffset), unsignedBytes.subarray(0, buildZip(samplePackageEntries()).centralDirectoryOffset));
+  });
+
+  test('a repository-signed package is re-signed: the old signature is gone', async () => {
+    const first = join(dir, 'resign-1.nupkg');
+    await repositorySignPackage(await unsignedPackage(), first, { key: otherKey, serviceIndexUrl: 'https://old.example/v3/index.json' });
+    const second = join(dir, 'resign-2.nupkg');
+    const result = await repositorySignPackage(first, second, { key: repoKey, serviceIndexUrl: URL, hashAlgorithm: 'SHA384' });
+    assert.deepEqual([result.before, result.after, result.placement], ['repository', 'repository', 'primary']);
+    const signature = (await signatureOf(second))!;
+    assert.equal(signature.countersignatures.length, 0);
+    const fingerprints = signature.certificates.map((der) => parseCertificate(der).fingerprintSha256);
+    assert.ok(!fingerprints.includes(other.fingerprintSha256.toLowerCase()), 'the old certificate is gone');
+    const inspection = await inspectPackage(second);
+    assert.deepEqual(inspection.signatures.map((s) => [s.serviceIndexUrl, s.hashAlgorithm, s.certificate?.fingerprintSha256]), [
+      [URL, 'SHA384', repo.fingerprintSha256.toLowerCase()],
+    ]);
+    const archive = await PackageArchive.open(second);
+    try {
+      assert.equal(archive.entries.filter((entry) => entry.name === '.signature.p7s').length, 1);
+    } finally {
+      await archive.close();
+    }
+    assert.equal((await verifyPackage(second)).valid, true);
+  });
+
+  test('an author-signed package gets a repository countersignature and the author bytes stay', async () => {
+    const input = await authorSignedPackage();
+    const before = (await signatureOf(input))!;
+    const output = join(dir, 'countersigned.nupkg');
+    const result = await repositorySignPackage(input, output, { key: repoKey, serviceIndexUrl: URL });
+    assert.deepEqual([result.before, result.after, result.placement], ['author', 'author+repository', 'countersignature']);
+    const after = (await signatureOf(output))!;
+    assert.equal(signatureKind(after), 'author+repository');
+    assert.deepEqual(Buffer.from(after.content), Buffer.from(before.content));
+    assert.deepEqual(Buffer.from(after.primary.signatureValue), Buffer.from(before.primary.signatureValue));
+    assert.deepEqual(Buffer.from(tlvBytes(after.primary.signedAttrs!)), Buffer.from(tlvBytes(before.primary.signedAttrs!)));
+    const verification = await verifyPackage(output, { certificateFingerprints: [repo.fingerprintSha256] });
+    assert.equal(verification.valid, true, JSON.stringify(verification.issues));
+    assert.deepEqual(verification.inspection?.signatures.map((s) => [s.placement, s.type]), [
+      ['primary', 'author'],
+      ['countersignature', 'repository'],
+    ]);
+  });
+
+  test('a tampered author-signed package is SIGNATURE_INTEGRITY (NU3008) and nothing is written', async () => {
+    const input = await authorSignedPackage();
+    const bytes = await readFile(input);
+    const at = bytes.indexOf('hello from a stored entry');
+    assert.ok(at > 0);
+    bytes[at] ^= 0x01;
+    await writeFile(input, bytes);
+    const output = join(dir, 'tampered-out.nupkg');
+    await assert.rejects(repositorySignPackage(input, output, { key: repoKey, serviceIndexUrl: URL }), (error: unknown) =>
+      isReposignError(error, 'SIGNATURE_INTEGRITY') && error.nugetCode === 'NU3008',
+    );
+    assert.equal(await exists(output), false);
+  });
+
+  test('output path equal to the input path signs in place', async () => {
+    const path = await unsignedPackage();
+    const result = await repositorySignPackage(path, path, { key: repoKey, serviceIndexUrl: URL });
+    assert.equal(result.after, 'repository');
+    assert.equal((await inspectPackage(path)).kind, 'repository');
+    assert.equal((await verifyPackage(path)).valid, true);
+    const authorPath = await authorSignedPackage();
+    await repositorySignPackage(authorPath, authorPath, { key: repoKey, serviceIndexUrl: URL });
+    assert.equal((await inspectPackage(authorPath)).kind, 'author+repository');
+  });
+
+  test('an http service index URL or a certificate NuGet rejects writes nothing', async () => {
+    const input = await unsignedPackage();
+    const output = join(dir, 'refused.nupkg');
+    await assert.rejects(repositorySignPackage(input, output, { key: repoKey, serviceIndexUrl: 'http://feed.example/v3/index.json' }), (error: unknown) =>
+      isReposignError(error, 'INVALID_ARGUMENT'),
+    );
+    const serverAuth = await openTestKey(await createSelfSigned(dir, { subject: 'Server Only', eku: 'serverAuth' }));
+    await assert.rejects(repositorySignPackage(input, output, { key: serverAuth, serviceIndexUrl: URL }), (error: unknown) =>
+      isReposignError(error, 'CERTIFICATE_INVALID'),
+    );
+    assert.equal(await exists(output), false);
+  });
+
+  test('with a timestamper, the primary and the countersignature carry one token each and verify (only the author primary lacks a timestamp)', async () => {
+    const tsa = await startTsa();
+    try {
+      const timestamper = createTimestamper({ urls: [tsa.url] });
+      const primary = join(dir, 'timestamped-primary.nupkg');
+      await repositorySignPackage(await unsignedPackage(), primary, { key: repoKey, serviceIndexUrl: URL, timestamper });
+      const countersigned = join(dir, 'timestamped-counter.nupkg');
+      await repositorySignPackage(await authorSignedPackage(), countersigned, { key: repoKey, serviceIndexUrl: URL, timestamper });
+      assert.equal(tsa.requests, 2);
+      const primarySignature = (await signatureOf(primary))!;
+      assert.equal(timestampTokens(primarySignature.primary).length, 1);
+      const counterSignature = (await signatureOf(countersigned))!;
+      assert.equal(timestampTokens(counterSignature.primary).length, 0, 'the author signer gets no timestamp from us');
+      assert.equal(timestampTokens(counterSignature.countersignatures[0]).length, 1);
+      for (const [path, expected] of [
+        [primary, []],
+        [countersigned, ['NU3027 The primary signature has no timestamp.']],
+      ] as const) {
+        const verification = await verifyPackage(path);
+        assert.deepEqual(verification.issues.map((issue) => `${issue.nugetCode} ${issue.message}`), expected, path);
+        const timestamped = verification.inspection!.signatures.find((signature) => signature.type === 'repository')!;
+        assert.equal(timestamped.timestamps[0]?.tsaFingerprintSha256, tsa.tsa.fingerprintSha256.toLowerCase());
+      }
+    } finally {
+      await tsa.close();
+    }
+  });
+});
