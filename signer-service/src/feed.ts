@@ -67,7 +67,7 @@ export async function openFeed(config: Config, options: OpenFeedOptions = { metr
   const ownDb = options.database === undefined;
   let db: Database | undefined;
   try {
-    db = options.database ?? (await openDatabase({ connectionString: config.databaseConnectionString, storagePath: config.storagePath }));
+    db = options.database ?? (await openDatabase({ connectionString: config.databaseConnectionString, storagePath: config.storagePath, pool: config.databasePool }));
     const opened = await openSigningKey(config.signing, db);
     const signer = createFeedSigner(opened, config.signing, serviceIndexUrl, metrics);
     const database = db;

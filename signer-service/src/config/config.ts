@@ -65,6 +65,8 @@ export interface Config {
   readonly storagePath: string;
   /** Undefined selects the embedded database under `storagePath`. */
   readonly databaseConnectionString: string | undefined;
+  /** PostgreSQL pool: size and how long a request waits for a connection. */
+  readonly databasePool: { readonly maxConnections: number; readonly acquireTimeoutMs: number };
   /** SHA-256 digests of the accepted API keys; the keys themselves are not kept. */
   readonly apiKeyHashes: readonly Buffer[];
   readonly requireAuthenticationForReads: boolean;

@@ -235,6 +235,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
     trustedProxies: raw.TrustedProxies,
     storagePath,
     databaseConnectionString: raw.Database.ConnectionString === '' ? undefined : raw.Database.ConnectionString,
+    databasePool: { maxConnections: raw.Database.MaxConnections, acquireTimeoutMs: Math.round(raw.Database.AcquireTimeoutSeconds * 1000) },
     apiKeyHashes,
     requireAuthenticationForReads: raw.Authentication.RequireForReads,
     tls:

@@ -187,7 +187,16 @@ export const ConfigSchema = Type.Object({
   TrustedProxies: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
   Storage: Type.Object({ Path: Type.String({ minLength: 1, default: 'data' }) }, { default: {} }),
   /** A PostgreSQL connection string; empty uses the embedded database under Storage.Path. */
-  Database: Type.Object({ ConnectionString: Type.String({ default: '' }) }, { default: {} }),
+  Database: Type.Object(
+    {
+      ConnectionString: Type.String({ default: '' }),
+      /** PostgreSQL only: connections in the pool. */
+      MaxConnections: Type.Integer({ minimum: 2, maximum: 1000, default: 10 }),
+      /** PostgreSQL only: how long a request waits for a free connection before a 503. */
+      AcquireTimeoutSeconds: Type.Number({ minimum: 0.1, maximum: 300, default: 10 }),
+    },
+    { default: {} },
+  ),
   /** Push keys, plain or `sha256:<hex>`. */
   ApiKeys: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
   Authentication: Type.Object({ RequireForReads: Type.Boolean({ default: false }) }, { default: {} }),

@@ -6,18 +6,25 @@ export interface Queryable {
   query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
 }
 
+/** Queries and transactions on one connection (or on the pool). */
+export interface Session extends Queryable {
+  /** Runs `work` on one connection inside BEGIN/COMMIT; rolls back when it throws. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+}
+
 /** A database connection pool (or the embedded database), owned by the app and closed on shutdown. */
-export interface Database extends Queryable {
+export interface Database extends Session {
   readonly kind: 'embedded' | 'postgres';
   /** Runs statements separated by semicolons, without parameters (migrations). */
   exec(sql: string): Promise<void>;
-  /** Runs `work` on one connection inside BEGIN/COMMIT; rolls back when it throws. */
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
    * Runs `work` while holding the PostgreSQL advisory lock named by `key`, so one replica at a
-   * time does it. The embedded database lives in one process, where callers already serialise.
+   * time does it. `work` gets the lock's own connection and must query through it: a lock holder
+   * that waited for another pool connection could starve the pool (every connection held by a
+   * holder waiting for one more). The embedded database lives in one process, where callers
+   * already serialise.
    */
-  withAdvisoryLock<T>(key: string, work: () => Promise<T>): Promise<T>;
+  withAdvisoryLock<T>(key: string, work: (session: Session) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

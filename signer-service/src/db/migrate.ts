@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { Database } from './database.js';
 
-const MIGRATIONS_DIR = new URL('./migrations', import.meta.url);
+const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 
 /** A migration file pair. */
 export interface Migration {
@@ -31,16 +31,16 @@ function fileOf(migration: Migration, direction: 'do' | 'undo'): URL {
  * take turns on an advisory lock. Returns the versions applied by this call.
  */
 export async function migrate(db: Database): Promise<number[]> {
-  return db.withAdvisoryLock('reposign:migrations', async () => {
-    await db.exec(
+  return db.withAdvisoryLock('reposign:migrations', async (session) => {
+    await session.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
     );
-    const done = new Set((await db.query<{ version: number }>('SELECT version FROM schema_migrations')).map((row) => Number(row.version)));
+    const done = new Set((await session.query<{ version: number }>('SELECT version FROM schema_migrations')).map((row) => Number(row.version)));
     const applied: number[] = [];
     for (const migration of await listMigrations()) {
       if (done.has(migration.version)) continue;
       const sql = await readFile(fileOf(migration, 'do'), 'utf8');
-      await db.transaction(async (tx) => {
+      await session.transaction(async (tx) => {
         for (const statement of splitStatements(sql)) await tx.query(statement);
         await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
       });

@@ -1,50 +1,83 @@
 // SPDX-License-Identifier: MIT
-// A PostgreSQL server through a node-postgres pool.
+// A PostgreSQL server through a node-postgres pool. Every connection is taken with a timeout, so a
+// busy pool answers FEED_DATABASE_BUSY (503) instead of making requests wait forever.
 
 import pg from 'pg';
-import type { Database, Queryable } from './database.js';
+import { FeedError } from '../errors.js';
+import type { Database, Queryable, Session } from './database.js';
+
+/** How the pool is sized and how long a request waits for a connection. */
+export interface PoolOptions {
+  readonly maxConnections: number;
+  readonly acquireTimeoutMs: number;
+}
+
+const DEFAULT_POOL: PoolOptions = { maxConnections: 10, acquireTimeoutMs: 10_000 };
+
+async function rows<Row>(runner: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]): Promise<Row[]> {
+  return (await runner.query(sql, params === undefined ? undefined : [...params])).rows as Row[];
+}
+
+/** Runs `work` inside BEGIN/COMMIT on `client`; rolls back when it throws. */
+async function inTransaction<T>(client: pg.PoolClient, work: (tx: Queryable) => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work({ query: (sql, params) => rows(client, sql, params) });
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
 
 /** Opens a pool on `connectionString` and checks that the server answers. */
-export async function openPostgresDatabase(connectionString: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString, max: 10 });
+export async function openPostgresDatabase(connectionString: string, options: PoolOptions = DEFAULT_POOL): Promise<Database> {
+  const pool = new pg.Pool({ connectionString, max: options.maxConnections, connectionTimeoutMillis: options.acquireTimeoutMs });
   // An idle client can fail when the server restarts; the pool drops it, the process must not die.
   pool.on('error', () => undefined);
-  const query = async <Row>(runner: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]): Promise<Row[]> =>
-    (await runner.query(sql, params === undefined ? undefined : [...params])).rows as Row[];
-  await query(pool, 'SELECT 1');
+
+  /** Takes a connection, naming pool exhaustion as such (pg reports it as a plain timeout). */
+  const connect = async (): Promise<pg.PoolClient> => {
+    try {
+      return await pool.connect();
+    } catch (error) {
+      if (pool.waitingCount > 0 || pool.totalCount >= options.maxConnections) {
+        throw new FeedError('FEED_DATABASE_BUSY', `Every database connection stayed busy for ${options.acquireTimeoutMs / 1000} s. Try again later.`, { cause: error });
+      }
+      throw error;
+    }
+  };
+  const withClient = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await connect();
+    try {
+      return await work(client);
+    } finally {
+      client.release();
+    }
+  };
+  const sessionOn = (client: pg.PoolClient): Session => ({
+    query: (sql, params) => rows(client, sql, params),
+    transaction: (work) => inTransaction(client, work),
+  });
+
+  await withClient((client) => rows(client, 'SELECT 1'));
   return {
     kind: 'postgres',
-    query: (sql, params) => query(pool, sql, params),
+    query: (sql, params) => withClient((client) => rows(client, sql, params)),
     exec: async (sql) => {
-      await pool.query(sql);
+      await withClient((client) => client.query(sql));
     },
-    transaction: async (work) => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await work({ query: (sql, params) => query(client, sql, params) } satisfies Queryable);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
-    withAdvisoryLock: async (key, work) => {
-      const client = await pool.connect();
-      try {
+    transaction: (work) => withClient((client) => inTransaction(client, work)),
+    withAdvisoryLock: (key, work) =>
+      withClient(async (client) => {
         await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
         try {
-          return await work();
+          return await work(sessionOn(client));
         } finally {
           await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
         }
-      } finally {
-        client.release();
-      }
-    },
+      }),
     close: () => pool.end(),
   };
 }

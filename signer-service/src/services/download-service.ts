@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { certificatesRepository } from '../db/certificates-repository.js';
+import type { Session } from '../db/database.js';
 import { packagesRepository, type PackageRecord } from '../db/packages-repository.js';
 import { isReposignError } from '@reposign/signing';
 import { FeedError } from '../errors.js';
@@ -69,15 +70,15 @@ export class DownloadService {
     let flight = this.inFlight.get(flightKey);
     if (flight === undefined) {
       flight = this.ctx.db
-        .withAdvisoryLock(`reposign:sign:${flightKey}`, () => this.signUnderLock(record))
+        .withAdvisoryLock(`reposign:sign:${flightKey}`, (session) => this.signUnderLock(session, record))
         .finally(() => this.inFlight.delete(flightKey));
       this.inFlight.set(flightKey, flight);
     }
     return flight;
   }
 
-  private async signUnderLock(record: PackageRecord): Promise<PackageRecord> {
-    const packages = packagesRepository(this.ctx.db);
+  private async signUnderLock(session: Session, record: PackageRecord): Promise<PackageRecord> {
+    const packages = packagesRepository(session);
     const current = await packages.find(record.idLower, record.versionLower);
     // Another replica signed it, or the version was deleted or re-pushed meanwhile.
     if (current === undefined || current.generation !== record.generation || current.signedKey !== null || current.originalKey === null) {
@@ -100,7 +101,7 @@ export class DownloadService {
       const signedKey = packageKeys.signed(current.idLower, current.versionLower, current.generation);
       await this.ctx.store.putFile(signedKey, signedPath);
       const fingerprint = outcome.certificate.fingerprintSha256;
-      const marked = await this.ctx.db.transaction(async (tx) => {
+      const marked = await session.transaction(async (tx) => {
         const ok = await packagesRepository(tx).markSigned({
           idLower: current.idLower,
           versionLower: current.versionLower,

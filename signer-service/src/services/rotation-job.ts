@@ -20,8 +20,8 @@ export type RotationStep = 'resigned' | 'skipped' | 'idle';
 /** Re-signs `record` under its package lock unless it changed meanwhile. */
 async function resign(ctx: FeedContext, record: PackageRecord, fingerprint: string): Promise<'resigned' | 'skipped'> {
   const flightKey = `${record.idLower}/${record.versionLower}/${record.generation}`;
-  return ctx.db.withAdvisoryLock(`reposign:sign:${flightKey}`, async () => {
-    const current = await packagesRepository(ctx.db).find(record.idLower, record.versionLower);
+  return ctx.db.withAdvisoryLock(`reposign:sign:${flightKey}`, async (session) => {
+    const current = await packagesRepository(session).find(record.idLower, record.versionLower);
     const previousKey = current?.signedKey ?? null;
     if (current === undefined || previousKey === null || current.generation !== record.generation || current.certificateFingerprint === fingerprint) return 'skipped';
     const signedPath = join(ctx.store.tempDir, `${randomUUID()}.resigned.nupkg`);
@@ -39,7 +39,7 @@ async function resign(ctx: FeedContext, record: PackageRecord, fingerprint: stri
       const signedKey = packageKeys.resigned(current.idLower, current.versionLower, current.generation, randomUUID());
       await ctx.store.putFile(signedKey, signedPath);
       const used = outcome.certificate.fingerprintSha256;
-      const marked = await ctx.db.transaction(async (tx) => {
+      const marked = await session.transaction(async (tx) => {
         const ok = await packagesRepository(tx).markResigned({
           idLower: current.idLower,
           versionLower: current.versionLower,
