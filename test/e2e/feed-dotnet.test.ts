@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The feed against the real NuGet client over https: push, require-mode restore with the startup
-// snippet, a wrong fingerprint, `dotnet add package`, `dotnet package search`, `dotnet nuget trust source`.
+// The feed's production build against the real NuGet client over https: push, require-mode restore
+// with the startup snippet, a wrong fingerprint, `dotnet add package`, `dotnet package search`,
+// `dotnet nuget trust source`.
 
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -29,6 +30,9 @@ test('dotnet push, require-mode restore over https, add package, search and trus
       Signing__SelfSigned__KeySize: '2048',
     },
     dir,
+    60_000,
+    // The production entry point (`npm start`, the image): compiled dist/, plain node, no tsx.
+    'build',
   );
   t.after(() => feed.stop());
   assert.equal(feed.serviceIndexUrl, `https://localhost:${port}/v3/index.json`);

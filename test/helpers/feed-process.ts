@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Runs the feed as its own process (`node --import tsx signer-service/src/server.ts`), the way
-// `npm start` does, and a TLS certificate for it from a test CA.
+// Runs the feed as its own process — from its TypeScript sources (`npm run dev`), or from the
+// production build that `npm start` and the image run — and a TLS certificate for it from a test CA.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -10,6 +10,15 @@ import { fileURLToPath } from 'node:url';
 import { createRootCa, runOpenssl, type TestCa } from '../../signing/test/helpers/pki.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/** Which entry point runs: the sources through tsx, or the compiled `dist/` with plain node. */
+export type FeedEntry = 'source' | 'build';
+
+function feedArguments(entry: FeedEntry): string[] {
+  return entry === 'build'
+    ? [join(REPO_ROOT, 'signer-service/dist/src/server.js')]
+    : ['--conditions=development', '--import', 'tsx', join(REPO_ROOT, 'signer-service/src/server.ts')];
+}
 
 /** A running feed process. */
 export interface FeedProcess {
@@ -38,7 +47,7 @@ export interface FeedExit {
  * and rejects if it is still running after `timeoutMs`.
  */
 export async function runFeedProcessToExit(env: Record<string, string>, cwd: string, timeoutMs = 60_000): Promise<FeedExit> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'signer-service/src/server.ts')], {
+  const child = spawn(process.execPath, feedArguments('source'), {
     cwd: join(REPO_ROOT, 'signer-service'),
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', INIT_CWD: cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,8 +84,8 @@ export async function freePort(): Promise<number> {
  * Starts the feed with `env` (configuration as `Section__Key`) from `cwd` and resolves once it
  * printed its banner. Rejects with the output when it exits first or takes longer than `timeoutMs`.
  */
-export async function startFeedProcess(env: Record<string, string>, cwd: string, timeoutMs = 60_000): Promise<FeedProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'signer-service/src/server.ts')], {
+export async function startFeedProcess(env: Record<string, string>, cwd: string, timeoutMs = 60_000, entry: FeedEntry = 'source'): Promise<FeedProcess> {
+  const child = spawn(process.execPath, feedArguments(entry), {
     cwd: join(REPO_ROOT, 'signer-service'),
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', INIT_CWD: cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
