@@ -13,6 +13,8 @@ export interface CertificateInfo {
   /** Lowercase hex SHA-256 of the DER, the form the repository-signatures index uses. */
   readonly fingerprintSha256: string;
   readonly subject: string;
+  /** The subject's attribute values by short name (`CN`, `O`, `OU`, `C`, `L`, `ST`, ...), in order. */
+  readonly subjectAttributes: Readonly<Record<string, readonly string[]>>;
   readonly issuer: string;
   /** Uppercase hex of the serial number magnitude. */
   readonly serialNumber: string;
@@ -45,6 +47,18 @@ export interface ParsedCertificate extends CertificateInfo {
 function formatName(text: string): string {
   // node prints one RDN a line; NuGet and the index show "CN=a, O=b".
   return text.split('\n').filter(Boolean).join(', ');
+}
+
+/** node's one-RDN-a-line name as attribute values by short name. */
+function nameAttributes(text: string): Record<string, string[]> {
+  const attributes: Record<string, string[]> = {};
+  for (const line of text.split('\n')) {
+    const equals = line.indexOf('=');
+    if (equals <= 0) continue;
+    const name = line.slice(0, equals);
+    (attributes[name] ??= []).push(line.slice(equals + 1));
+  }
+  return attributes;
 }
 
 function readExtensions(tbs: Tlv[]): Map<string, Tlv> {
@@ -93,6 +107,7 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
     return {
       fingerprintSha256: createHash('sha256').update(der).digest('hex'),
       subject: formatName(x509.subject),
+      subjectAttributes: nameAttributes(x509.subject),
       issuer: formatName(x509.issuer),
       serialNumber: Buffer.from(serialContent).toString('hex').replace(/^(00)+(?=.)/, '').toUpperCase(),
       notBefore: readTime(validity[0]),
@@ -122,9 +137,9 @@ export function describeCertificate(der: Uint8Array): CertificateInfo {
 
 /** The public facts of an already parsed certificate. */
 export function certificateInfo(certificate: ParsedCertificate): CertificateInfo {
-  const { fingerprintSha256, subject, issuer, serialNumber, notBefore, notAfter, der, keyType, keyBits, signatureAlgorithmOid } =
+  const { fingerprintSha256, subject, subjectAttributes, issuer, serialNumber, notBefore, notAfter, der, keyType, keyBits, signatureAlgorithmOid } =
     certificate;
-  return { fingerprintSha256, subject, issuer, serialNumber, notBefore, notAfter, der, keyType, keyBits, signatureAlgorithmOid };
+  return { fingerprintSha256, subject, subjectAttributes, issuer, serialNumber, notBefore, notAfter, der, keyType, keyBits, signatureAlgorithmOid };
 }
 
 /** Converts PEM text holding one or more CERTIFICATE blocks to DER certificates, in order. */

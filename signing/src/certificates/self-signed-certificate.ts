@@ -38,6 +38,8 @@ export interface SelfSignedCertificateOptions {
   readonly hashAlgorithm?: HashAlgorithmName;
   /** Start of validity; default one hour ago, so clocks slightly behind still accept it (NU3017). */
   readonly notBefore?: Date;
+  /** End of validity; when set it wins over `validityDays` (the operator asks for a duration such as 8760h). */
+  readonly notAfter?: Date;
 }
 
 /** A generated certificate and its key, both PEM. */
@@ -86,7 +88,10 @@ export async function generateSelfSignedCertificate(options: SelfSignedCertifica
   const { publicKey, privateKey } = await generateRsa('rsa', { modulusLength: keyBits });
   const spki = (publicKey).export({ type: 'spki', format: 'der' });
   const notBefore = options.notBefore ?? new Date(Date.now() - 60 * 60 * 1000);
-  const notAfter = new Date(notBefore.getTime() + validityDays * 24 * 60 * 60 * 1000);
+  const notAfter = options.notAfter ?? new Date(notBefore.getTime() + validityDays * 24 * 60 * 60 * 1000);
+  if (!(notAfter.getTime() > notBefore.getTime())) {
+    throw new ReposignError('INVALID_ARGUMENT', `The certificate would end (${notAfter.toISOString()}) before it starts (${notBefore.toISOString()}).`);
+  }
   const serial = randomBytes(16);
   serial[0] = (serial[0] & 0x7f) | 0x01;
   const algorithm = sequence(oid(SIGNATURE_ALGORITHM[hash]), nullValue());

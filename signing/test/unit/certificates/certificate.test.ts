@@ -50,6 +50,7 @@ describe('parseCertificate against openssl x509', () => {
     assert.match(eku, /Code Signing/);
     assert.deepEqual(parsed.extendedKeyUsages, [OID.codeSigningEku]);
     assert.equal(parsed.subject, 'CN=Parsed Leaf, O=Tests, C=US');
+    assert.deepEqual(parsed.subjectAttributes, { CN: ['Parsed Leaf'], O: ['Tests'], C: ['US'] });
     assert.equal(parsed.issuer, 'CN=Certificate Root');
     const endDate = (await opensslField(leaf.certPath, '-enddate')).replace(/^notAfter=/, '');
     assert.equal(parsed.notAfter.getTime(), new Date(endDate).getTime());
@@ -70,7 +71,7 @@ describe('parseCertificate against openssl x509', () => {
   test('describeCertificate keeps the public facts and a copy of the DER', () => {
     const info = describeCertificate(leaf.certDer);
     assert.deepEqual(Object.keys(info).sort(), [
-      'der', 'fingerprintSha256', 'issuer', 'keyBits', 'keyType', 'notAfter', 'notBefore', 'serialNumber', 'signatureAlgorithmOid', 'subject',
+      'der', 'fingerprintSha256', 'issuer', 'keyBits', 'keyType', 'notAfter', 'notBefore', 'serialNumber', 'signatureAlgorithmOid', 'subject', 'subjectAttributes',
     ]);
     assert.deepEqual(Buffer.from(info.der), Buffer.from(leaf.certDer));
     assert.equal(info.keyType, 'rsa');

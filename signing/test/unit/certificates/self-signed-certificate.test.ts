@@ -48,6 +48,17 @@ describe('generateSelfSignedCertificate', () => {
     assert.match(text, /Issuer: C=US,O=Contoso\\, Ltd,CN=reposign feed/);
   });
 
+  test('an explicit notAfter wins over validityDays, and one before notBefore is INVALID_ARGUMENT', async () => {
+    const notAfter = new Date(notBefore.getTime() + 90 * 60 * 1000);
+    const short = await generateSelfSignedCertificate({ subject: 'CN=short', keyBits: 2048, validityDays: 30, notBefore, notAfter });
+    const parsed = parseCertificate(certificatesFromPem(short.certificatePem)[0]);
+    assert.equal(parsed.notAfter.toISOString(), notAfter.toISOString());
+    await assert.rejects(
+      generateSelfSignedCertificate({ subject: 'CN=backwards', keyBits: 2048, notBefore, notAfter: notBefore }),
+      (error: unknown) => isReposignError(error, 'INVALID_ARGUMENT'),
+    );
+  });
+
   test('validity is notBefore plus the given days; the self-signature verifies; the key matches', () => {
     const certificate = parseCertificate(certificatesFromPem(generated.certificatePem)[0]);
     assert.equal(certificate.notBefore.toISOString(), notBefore.toISOString());
