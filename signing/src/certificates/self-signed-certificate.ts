@@ -2,7 +2,7 @@
 // Generates the self-signed code-signing certificate of the embedded default and SelfSigned mode,
 // with the profile NuGet accepts (spec §5.5): RSA ≥ 2048, sha2WithRSA, EKU codeSigning, SKI.
 
-import { createHash, generateKeyPair, randomBytes, sign } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 
 import { ReposignError } from '../errors.js';
@@ -40,6 +40,8 @@ export interface SelfSignedCertificateOptions {
   readonly notBefore?: Date;
   /** End of validity; when set it wins over `validityDays` (the operator asks for a duration such as 8760h). */
   readonly notAfter?: Date;
+  /** Re-certifies this RSA key (PKCS#8 or PKCS#1 PEM) instead of generating one; its size wins over `keyBits`. */
+  readonly privateKeyPem?: string;
 }
 
 /** A generated certificate and its key, both PEM. */
@@ -69,6 +71,21 @@ function pem(label: string, der: Uint8Array): string {
   return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }
 
+/** The key pair of an existing RSA private key. Throws INVALID_ARGUMENT for anything else. */
+function existingRsaKey(privateKeyPem: string): { publicKey: KeyObject; privateKey: KeyObject } {
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(privateKeyPem);
+  } catch (error) {
+    throw new ReposignError('INVALID_ARGUMENT', 'The private key to re-certify could not be read.', { cause: error });
+  }
+  const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (privateKey.asymmetricKeyType !== 'rsa' || ![2048, 3072, 4096].includes(bits)) {
+    throw new ReposignError('INVALID_ARGUMENT', `The private key to re-certify must be RSA 2048, 3072 or 4096 bits (it is ${privateKey.asymmetricKeyType ?? 'unknown'} ${bits}).`);
+  }
+  return { publicKey: createPublicKey(privateKey), privateKey };
+}
+
 /**
  * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
  * Builds and self-signs a v3 certificate for a new RSA key: basicConstraints CA:FALSE,
@@ -85,7 +102,7 @@ export async function generateSelfSignedCertificate(options: SelfSignedCertifica
   }
   const hash = options.hashAlgorithm ?? 'SHA256';
   const name = encodeDistinguishedName(options.subject);
-  const { publicKey, privateKey } = await generateRsa('rsa', { modulusLength: keyBits });
+  const { publicKey, privateKey } = options.privateKeyPem === undefined ? await generateRsa('rsa', { modulusLength: keyBits }) : existingRsaKey(options.privateKeyPem);
   const spki = (publicKey).export({ type: 'spki', format: 'der' });
   const notBefore = options.notBefore ?? new Date(Date.now() - 60 * 60 * 1000);
   const notAfter = options.notAfter ?? new Date(notBefore.getTime() + validityDays * 24 * 60 * 60 * 1000);

@@ -59,6 +59,17 @@ describe('generateSelfSignedCertificate', () => {
     );
   });
 
+  test('privateKeyPem re-certifies an existing key; a non-RSA key is INVALID_ARGUMENT', async () => {
+    const again = await generateSelfSignedCertificate({ subject: 'CN=same key', privateKeyPem: generated.privateKeyPem, notBefore });
+    assert.equal(again.privateKeyPem.length > 0, true);
+    const first = new X509Certificate(generated.certificatePem);
+    const second = new X509Certificate(again.certificatePem);
+    assert.notEqual(second.fingerprint256, first.fingerprint256);
+    assert.equal(second.publicKey.export({ type: 'spki', format: 'pem' }), first.publicKey.export({ type: 'spki', format: 'pem' }));
+    const ec = (await import('node:crypto')).generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await assert.rejects(generateSelfSignedCertificate({ subject: 'CN=ec', privateKeyPem: ec }), (error: unknown) => isReposignError(error, 'INVALID_ARGUMENT'));
+  });
+
   test('validity is notBefore plus the given days; the self-signature verifies; the key matches', () => {
     const certificate = parseCertificate(certificatesFromPem(generated.certificatePem)[0]);
     assert.equal(certificate.notBefore.toISOString(), notBefore.toISOString());
