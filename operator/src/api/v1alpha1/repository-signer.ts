@@ -9,6 +9,7 @@ export interface RepositorySignerMetadata {
   readonly name: string;
   readonly namespace: string;
   readonly uid?: string;
+  readonly resourceVersion?: string;
   readonly generation: number;
   readonly creationTimestamp?: string;
   readonly deletionTimestamp?: string;

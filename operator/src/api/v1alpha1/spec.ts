@@ -90,8 +90,27 @@ export const SpecCoreSchema = Type.Object({
   ),
   signerService: Type.Optional(
     Type.Object(
-      { configSecretName: Type.Optional(objectName('The signing configuration Secret the signer-service mounts (default <name>-signer-config).')) },
-      { description: 'How the signer-service receives its signing configuration.' },
+      {
+        configSecretName: Type.Optional(objectName('The signing configuration Secret the signer-service mounts (default <name>-signer-config).')),
+        mountPath: Type.Optional(
+          Type.String({
+            description: 'Where the signer-service mounts that Secret (default /etc/reposign/signing); the configuration file names its files there.',
+            pattern: '^/[^\\0]*$',
+            maxLength: 1024,
+          }),
+        ),
+        management: Type.Optional(
+          stringEnum(['Reference', 'Patch'], {
+            description:
+              'Reference (default): the operator never touches the Deployment, which mounts the Secret and reloads it. Patch: the operator also sets one pod-template annotation (reposign.dev/signing-config-hash) on deploymentName with its own field manager, so a rollout follows each change.',
+          }),
+        ),
+        deploymentName: Type.Optional(objectName('The signer-service Deployment to annotate in Patch management.')),
+      },
+      {
+        description: 'How the signer-service receives its signing configuration.',
+        'x-kubernetes-validations': [{ rule: "!has(self.management) || self.management != 'Patch' || has(self.deploymentName)", message: 'deploymentName is required with management Patch' }],
+      },
     ),
   ),
 });
