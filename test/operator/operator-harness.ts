@@ -9,6 +9,7 @@ import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kubeEventRecorder } from '../../operator/src/actions/event-recorder.js';
 import type { RepositorySigner } from '../../operator/src/api/v1alpha1/repository-signer.js';
+import { systemClock } from '../../operator/src/controller/clock.js';
 import { startManager, type Manager } from '../../operator/src/controller/manager.js';
 import type { KubeClient } from '../../operator/src/kube/kube-client.js';
 import { REPOSITORY_SIGNERS } from '../../operator/src/kube/resources.js';
@@ -17,11 +18,17 @@ import { engineKeyMaterialInspector } from '../../operator/src/modes/engine-key-
 import type { KeyMaterialInspector } from '../../operator/src/modes/key-material.js';
 import { modeHandler } from '../../operator/src/modes/mode-handlers.js';
 import { jsonLogger } from '../../operator/src/observability/logger.js';
-import { operatorMetrics } from '../../operator/src/observability/metrics.js';
+import { operatorMetrics, type OperatorMetrics } from '../../operator/src/observability/metrics.js';
 import { FakeClock } from '../../operator/test/helpers/fake-clock.js';
 import { startHarness, type Harness } from '../kube-apiserver/test-harness.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** An in-process operator replica and its metrics. */
+export interface RunningOperator {
+  readonly manager: Manager;
+  readonly metrics: OperatorMetrics;
+}
 
 /** The fake cluster with the RepositorySigner CRD installed. */
 export interface OperatorHarness extends Harness {
@@ -29,7 +36,7 @@ export interface OperatorHarness extends Harness {
   /** The operator's clock; the fake API server reads the same time. */
   readonly clock: FakeClock;
   /** Starts the operator's manager in-process; stopped when the test ends. */
-  startOperator(options?: { readonly identity?: string; readonly leaderElection?: boolean; readonly inspector?: KeyMaterialInspector }): Manager;
+  startOperator(options?: { readonly identity?: string; readonly leaderElection?: boolean; readonly inspector?: KeyMaterialInspector }): RunningOperator;
   /** Runs the real `reposign-operator` entry point against the fake; killed when the test ends. */
   spawnOperator(env?: Record<string, string>): ChildProcess;
   /** The RepositorySigner `namespace/name` as the server has it. */
@@ -75,11 +82,12 @@ export async function startOperatorHarness(t: TestContext, namespaces: readonly 
     clock,
     startOperator: (options = {}) => {
       const identity = options.identity ?? 'operator-0';
+      const metrics = operatorMetrics();
       const manager = startManager({
         client,
         clock,
         log: log.child({ replica: identity }),
-        metrics: operatorMetrics(),
+        metrics,
         recorder: kubeEventRecorder(client, clock, log, identity),
         inspector: options.inspector ?? engineKeyMaterialInspector,
         modes: modeHandler,
@@ -88,9 +96,10 @@ export async function startOperatorHarness(t: TestContext, namespaces: readonly 
         leaderElection:
           options.leaderElection === true ? { namespace: 'kube-system', name: 'reposign-operator', identity, leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 } : undefined,
         reconnectBackoff: { initialMs: 50, maxMs: 500 },
+        reconnectClock: systemClock,
       });
       t.after(() => manager.stop());
-      return manager;
+      return { manager, metrics };
     },
     spawnOperator: (env = {}) => {
       const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', `${REPO_ROOT}operator/src/main.ts`], {

@@ -27,15 +27,18 @@ function canonical(value: unknown): string {
   );
 }
 
-/** Writes the status when it differs from the current one; returns true when it wrote. Throws KubeApiError Conflict when stale. */
-export async function writeStatus(client: KubeClient, signer: RepositorySigner, patch: StatusPatch, conditions: readonly Condition[]): Promise<boolean> {
+/**
+ * Writes the status when it differs from the current one; returns the new resourceVersion, or
+ * undefined when nothing changed. Throws KubeApiError Conflict when `signer` is stale.
+ */
+export async function writeStatus(client: KubeClient, signer: RepositorySigner, patch: StatusPatch, conditions: readonly Condition[]): Promise<string | undefined> {
   const next = nextStatus(signer.status, patch, conditions);
-  if (canonical(next) === canonical(signer.status ?? {})) return false;
+  if (canonical(next) === canonical(signer.status ?? {})) return undefined;
   const removed = Object.fromEntries(Object.entries(patch).filter(([, value]) => value === null));
-  await client.patch(REPOSITORY_SIGNERS, signer.metadata.namespace, signer.metadata.name, {
+  const written = await client.patch<RepositorySigner>(REPOSITORY_SIGNERS, signer.metadata.namespace, signer.metadata.name, {
     type: 'merge',
     subresource: 'status',
     body: { metadata: { resourceVersion: signer.metadata.resourceVersion }, status: { ...next, ...removed } },
   });
-  return true;
+  return written.metadata.resourceVersion;
 }

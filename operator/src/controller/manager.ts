@@ -35,6 +35,11 @@ export interface ManagerOptions {
   readonly leaderElection: Omit<LeaderElectionOptions, 'client' | 'clock' | 'log'> | undefined;
   readonly watchTimeoutSeconds?: number;
   readonly reconnectBackoff?: { readonly initialMs: number; readonly maxMs: number };
+  /**
+   * The clock of the reflectors' reconnect delays; `clock` unless given. Tests that move `clock`
+   * by hand keep network retries on real time.
+   */
+  readonly reconnectClock?: Clock;
 }
 
 /** A running operator. */
@@ -59,7 +64,7 @@ export function startManager(options: ManagerOptions): Manager {
     const signer = object.metadata?.labels?.[SIGNER_LABEL];
     return signer === undefined ? undefined : `${object.metadata?.namespace ?? ''}/${signer}`;
   };
-  const reflectorOptions = { client, clock, log, watchTimeoutSeconds: options.watchTimeoutSeconds, backoff: options.reconnectBackoff };
+  const reflectorOptions = { client, clock: options.reconnectClock ?? clock, log, watchTimeoutSeconds: options.watchTimeoutSeconds, backoff: options.reconnectBackoff };
   const signers = new Reflector({ ...reflectorOptions, type: REPOSITORY_SIGNERS, selection: { namespace: options.namespace }, onChange: (_type, object) => enqueue(objectKey(object)) });
   const ownedChange = (_type: string, object: KubeObject): void => {
     const key = ownerKey(object);

@@ -21,6 +21,7 @@ import { configuredFingerprint, DEFAULT_SIGNER_CONFIG_MOUNT_PATH } from '../obje
 import { decide } from '../reconcile/decide.js';
 import type { Decision } from '../reconcile/decision.js';
 import { recordIssuanceFailure } from '../reconcile/issuance-failure.js';
+import type { Action } from '../reconcile/actions.js';
 import type { Observed, OwnedSecret } from '../reconcile/observed.js';
 import type { Logger } from '../observability/logger.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
@@ -66,28 +67,47 @@ function ownedSecretsOf(signer: RepositorySigner, cache: ObjectCache): OwnedSecr
   return owned;
 }
 
+/**
+ * True when `cached` is older than `written`. resourceVersions are opaque to clients in general;
+ * every API server we know of (etcd's revision, the test fake) uses increasing integers, and
+ * where they are not integers the check is skipped.
+ */
+function isOlder(cached: string | undefined, written: string | undefined): boolean {
+  if (cached === undefined || written === undefined || !/^\d+$/.test(cached) || !/^\d+$/.test(written)) return false;
+  return BigInt(cached) < BigInt(written);
+}
+
 /** Reconciles RepositorySigners by key (`namespace/name`). */
 export class RepositorySignerReconciler {
+  /** The resourceVersion of each signer's last write by this replica, until the cache has caught up with it. */
+  private readonly written = new Map<string, string>();
+
   constructor(private readonly deps: ReconcilerDependencies) {}
 
   /**
    * One pass. Returns when to look again (ms), or undefined when only a change can matter. Throws
-   * on failures that the work queue retries with back-off (API errors, conflicts).
+   * on failures that the work queue retries with back-off (API errors, conflicts). A pass whose
+   * cached RepositorySigner predates this replica's own last write does nothing: the watch event
+   * of that write queues the signer again, and deciding on stale status could repeat an action.
    */
   async reconcile(key: string): Promise<number | undefined> {
     const signer = this.deps.signers.get(key) as RepositorySigner | undefined;
     if (signer === undefined) {
+      this.written.delete(key);
       this.deps.metrics.forget(splitKey(key));
       return undefined;
     }
+    if (isOlder(signer.metadata.resourceVersion, this.written.get(key))) return undefined;
+    this.written.delete(key);
     const { client, clock, log } = this.deps;
     const mode = this.deps.modes(signer.spec.mode);
     const modeContext: ModeContext = {
       client,
       clock,
       inspector: this.deps.inspector,
-      secret: async (namespace, name) =>
-        this.deps.ownedSecrets.get(`${namespace}/${name}`) ?? (await client.get<SecretObject>(SECRETS, namespace, name)),
+      // Read fresh, never from the cache: key material decides issuance, and a cache that has not
+      // yet seen this replica's last key write would make it issue twice.
+      secret: (namespace, name) => client.get<SecretObject>(SECRETS, namespace, name),
     };
     const mountPath = signer.spec.signerService?.mountPath ?? DEFAULT_SIGNER_CONFIG_MOUNT_PATH;
     const state: ModeState = signer.metadata.deletionTimestamp === undefined ? await mode.gather(signer, modeContext, mountPath) : DELETING;
@@ -106,22 +126,33 @@ export class RepositorySignerReconciler {
     };
     const now = clock.now();
     let decision: Decision = decide(observed, now);
+    const context = { signer, mode, state, modeContext, recorder: this.deps.recorder };
     let resourceVersion: string | undefined;
     try {
-      resourceVersion = await executeActions(decision.actions, { signer, mode, state, modeContext, recorder: this.deps.recorder });
+      resourceVersion = await executeActions(withoutEvents(decision.actions), context);
     } catch (error) {
       if (!(error instanceof IssuanceError)) throw error;
       log.warn('issuance failed', { signer: key, err: error.message });
       this.deps.metrics.issuanceFailed(signer);
       decision = recordIssuanceFailure(signer, error.message, now);
-      resourceVersion = await executeActions(decision.actions, { signer, mode, state, modeContext, recorder: this.deps.recorder });
+      resourceVersion = await executeActions(withoutEvents(decision.actions), context);
     }
+    if (resourceVersion !== signer.metadata.resourceVersion && resourceVersion !== undefined) this.written.set(key, resourceVersion);
     if (signer.metadata.deletionTimestamp !== undefined) return undefined;
     const current = { ...signer, metadata: { ...signer.metadata, resourceVersion } };
-    const wrote = await writeStatus(client, current, decision.statusPatch, decision.conditions);
-    if (wrote) log.debug('status written', { signer: key });
+    const statusVersion = await writeStatus(client, current, decision.statusPatch, decision.conditions);
+    if (statusVersion !== undefined) {
+      this.written.set(key, statusVersion);
+      // Events describe the transitions this status records, so they follow it: a stale pass
+      // whose status write conflicts announces nothing.
+      await executeActions(decision.actions.filter((action) => action.kind === 'EmitEvent'), context);
+    }
     this.deps.metrics.observe(signer, decision);
     const waits = [decision.requeueAfter, state.recheckAfterMs].filter((ms): ms is number => ms !== undefined && ms > 0);
     return waits.length === 0 ? undefined : Math.min(...waits);
   }
+}
+
+function withoutEvents(actions: readonly Action[]): Action[] {
+  return actions.filter((action) => action.kind !== 'EmitEvent');
 }
