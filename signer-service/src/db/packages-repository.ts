@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 // SQL for package versions: the only module that reads or writes the `packages` table.
 
+import type { NuspecInfo } from '@reposign/signing';
 import { FeedError } from '../errors.js';
-import type { NuspecMetadata } from '../nuget/nuspec.js';
 import { sqlState, type Queryable } from './database.js';
 
 /** The nuspec fields kept for registration and search documents. */
-export type PackageMetadataRecord = Omit<NuspecMetadata, 'id' | 'version' | 'semVer2'>;
+export type PackageMetadataRecord = Pick<
+  NuspecInfo,
+  'description' | 'authors' | 'title' | 'summary' | 'tags' | 'projectUrl' | 'iconUrl' | 'licenseUrl' | 'requireLicenseAcceptance' | 'dependencyGroups' | 'packageTypes'
+>;
 
 /** One package version as the database holds it. */
 export interface PackageRecord {

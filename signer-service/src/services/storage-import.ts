@@ -27,11 +27,11 @@ export async function importDroppedPackages(ctx: FeedContext): Promise<ImportRep
   for (const key of await ctx.store.list('packages', 3)) {
     if (referenced.has(key) || !key.endsWith('.nupkg')) continue;
     try {
-      const { nuspecXml, size } = await ctx.store.withLocalFile(key, async (path) => ({
+      const { nuspec, size } = await ctx.store.withLocalFile(key, async (path) => ({
         ...(await ctx.signer.readPackage(path)),
         size: (await stat(path)).size,
       }));
-      const identity = identityFromNuspec(nuspecXml);
+      const identity = identityFromNuspec(nuspec);
       if (key !== packageKeys.dropped(identity.idLower, identity.versionLower)) {
         skipped.push({ key, reason: `expected at ${packageKeys.dropped(identity.idLower, identity.versionLower)}` });
         continue;

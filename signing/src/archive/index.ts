@@ -2,7 +2,7 @@
 // The package archive layer of the signing engine: ZIP validation, package hash, signature writing.
 
 export type { ArchivePiece } from './archive-piece.js';
-export { readNuspec, type NuspecInfo } from './nuspec.js';
+export { parseNuspec, readNuspec, type NuspecDependency, type NuspecDependencyGroup, type NuspecInfo } from './nuspec.js';
 export { PackageArchive, type OpenArchiveOptions, type ZipEntry } from './package-archive.js';
 export { computePackageHash } from './package-hash.js';
 export { findUnsafeEntryName } from './entry-names.js';

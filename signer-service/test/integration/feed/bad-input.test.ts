@@ -37,6 +37,22 @@ test('bad pushes get a clear 4xx and store nothing', async (t) => {
       status: 400,
       code: 'ARCHIVE_UNSAFE_ENTRY',
     },
+    'nuspec with a DTD (external entity)': {
+      ...pushBody(
+        testPackage({
+          id: 'Xxe',
+          version: '1.0.0',
+          nuspec: '<?xml version="1.0"?><!DOCTYPE package [<!ENTITY x SYSTEM "file:///etc/passwd">]><package><metadata><id>Xxe</id><version>1.0.0</version><description>&x;</description></metadata></package>',
+        }),
+      ),
+      status: 400,
+      code: 'NUSPEC_INVALID',
+    },
+    'nuspec with malformed attributes': {
+      ...pushBody(testPackage({ id: 'Attr', version: '1.0.0', nuspec: '<package><metadata><id>Attr</id><version>1.0.0</version><dependencies><dependency id=Dep /></dependencies></metadata></package>' })),
+      status: 400,
+      code: 'NUSPEC_INVALID',
+    },
     'nuspec without metadata': {
       ...pushBody(testPackage({ id: 'Empty', version: '1.0.0', nuspec: '<package><metadata><id>Empty</id></metadata></package>' })),
       status: 400,

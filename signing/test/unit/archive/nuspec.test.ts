@@ -27,7 +27,56 @@ test('reads id, version and authors from namespaced, commented, entity-escaped m
     '<nu:metadata minClientVersion="2.12"><nu:id> My.Pkg </nu:id><nu:version>1.0.0-beta&#x2B;b</nu:version>' +
     '<nu:authors>A &amp; B</nu:authors><nu:dependencies><nu:dependency id="Other" version="2.0"/></nu:dependencies>' +
     '<nu:description><![CDATA[<id>not me</id>]]></nu:description></nu:metadata></nu:package>';
-  assert.deepEqual(parseNuspec(xml), { id: 'My.Pkg', version: '1.0.0-beta+b', authors: 'A & B', xml });
+  assert.deepEqual(parseNuspec(xml), {
+    id: 'My.Pkg',
+    version: '1.0.0-beta+b',
+    authors: 'A & B',
+    title: '',
+    description: '<id>not me</id>',
+    summary: '',
+    tags: [],
+    projectUrl: '',
+    iconUrl: '',
+    licenseUrl: '',
+    requireLicenseAcceptance: false,
+    dependencyGroups: [{ targetFramework: '', dependencies: [{ id: 'Other', range: '2.0' }] }],
+    packageTypes: [],
+    xml,
+  });
+});
+
+const NUSPEC = `<?xml version="1.0"?>
+<package xmlns="http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd"><metadata>
+  <id>Contoso.Utils</id><version>1.0.0-rc.1</version><authors>A, B</authors><description>Utils &amp; more</description>
+  <tags>one two</tags><requireLicenseAcceptance>true</requireLicenseAcceptance>
+  <dependencies><group targetFramework="net8.0"><dependency id="Dep" version="[1.0.0, )" /></group><group targetFramework="netstandard2.0" /></dependencies>
+  <packageTypes><packageType name="DotnetTool" /></packageTypes>
+</metadata></package>`;
+
+test('reads the fields registration and search show', () => {
+  const nuspec = parseNuspec(NUSPEC);
+  assert.equal(nuspec.id, 'Contoso.Utils');
+  assert.equal(nuspec.description, 'Utils & more');
+  assert.deepEqual(nuspec.tags, ['one', 'two']);
+  assert.equal(nuspec.requireLicenseAcceptance, true);
+  assert.deepEqual(nuspec.dependencyGroups, [
+    { targetFramework: 'net8.0', dependencies: [{ id: 'Dep', range: '[1.0.0, )' }] },
+    { targetFramework: 'netstandard2.0', dependencies: [] },
+  ]);
+  assert.deepEqual(nuspec.packageTypes, ['DotnetTool']);
+});
+
+test('reads attributes as XML does: either quote, entities decoded, dependencies without an id skipped', () => {
+  const nuspec = parseNuspec(
+    "<package><metadata><id>a</id><version>1.0.0</version><dependencies><dependency version='1.0'/>" +
+      '<dependency id="B&amp;C" version=\'[1.0, 2.0)\'/><group targetFramework=\'net8.0\'/></dependencies>' +
+      '<packageTypes><packageType name="&#x44;otnetTool"/><packageType/></packageTypes></metadata></package>',
+  );
+  assert.deepEqual(nuspec.dependencyGroups, [
+    { targetFramework: '', dependencies: [{ id: 'B&C', range: '[1.0, 2.0)' }] },
+    { targetFramework: 'net8.0', dependencies: [] },
+  ]);
+  assert.deepEqual(nuspec.packageTypes, ['DotnetTool']);
 });
 
 test('refuses DTDs, broken XML and manifests without id or version', () => {
@@ -41,6 +90,17 @@ test('refuses DTDs, broken XML and manifests without id or version', () => {
     '<package><metadata><id>a</id><version>1</version></metadata></package><package/>',
     '<package><metadata><id>a</id><version>1</version></metadata></package> trailing',
     '<package><metadata><id>a < b</id><version>1</version></metadata></package>',
+    '<package><metadata>',
+    '<nothing/>',
+    // external entities (XXE) and entity expansion ("billion laughs") need a DTD, which is refused
+    '<?xml version="1.0"?><!DOCTYPE package [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><package><metadata><id>&xxe;</id><version>1</version></metadata></package>',
+    `<!DOCTYPE package [<!ENTITY a "aaaaaaaaaa">${Array.from({ length: 9 }, (_, i) => `<!ENTITY ${'b'.repeat(i + 1)} "${`&${i === 0 ? 'a' : 'b'.repeat(i)};`.repeat(10)}">`).join('')}]><package><metadata><id>&bbbbbbbbb;</id><version>1</version></metadata></package>`,
+    '<package><metadata><id>a</id><version>1</version><dependencies><dependency id="x&bogus;"/></dependencies></metadata></package>',
+    '<package><metadata><id>a</id><version>1</version><releaseNotes>&bogus;</releaseNotes></metadata></package>',
+    '<package><metadata><id>a</id><version>1</version><dependencies><dependency id=x/></dependencies></metadata></package>',
+    '<package><metadata><id>a</id><version>1</version><dependencies><dependency id="a"id="b"/></dependencies></metadata></package>',
+    '<package><metadata><id>a</id><version>1</version><dependencies><dependency id="a" id="b"/></dependencies></metadata></package>',
+    '<package><metadata><id>a</id><version>1</version><dependencies><dependency id="a<b"/></dependencies></metadata></package>',
   ];
   for (const xml of cases) assert.throws(() => parseNuspec(xml), rejectsWith('NUSPEC_INVALID'), xml);
 });

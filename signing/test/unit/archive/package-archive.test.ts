@@ -91,6 +91,16 @@ test('opens a valid package and describes every entry', async (t) => {
     id: 'Sample.Package',
     version: '1.2.3',
     authors: 'Reposign Tests',
+    title: '',
+    description: 'test package',
+    summary: '',
+    tags: [],
+    projectUrl: '',
+    iconUrl: '',
+    licenseUrl: '',
+    requireLicenseAcceptance: false,
+    dependencyGroups: [],
+    packageTypes: [],
     xml: new TextDecoder().decode(await archive.readEntry('Sample.Package.nuspec', 1 << 20)),
   });
 });
