@@ -2,18 +2,15 @@
 // Download: serve our signed copy, signing a package stored unsigned on its first download exactly
 // once (an in-process single flight, plus a database advisory lock across replicas).
 
-import { randomUUID } from 'node:crypto';
-import { rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { certificatesRepository } from '../db/certificates-repository.js';
 import type { Session } from '../db/database.js';
 import { packagesRepository, type PackageRecord } from '../db/packages-repository.js';
-import { isReposignError } from '@reposign/signing';
 import { FeedError } from '../errors.js';
-import { packageKeys, type StoredObject } from '../storage/package-store.js';
-import { secondsSince, type FeedContext } from './feed-context.js';
-import type { SignOutcome } from './feed-signer.js';
-import { signingUnavailable } from './publish-service.js';
+import type { FlatContainerVersions } from '../schemas/flat-container.js';
+import { sortByVersion } from '../nuget/search-documents.js';
+import type { StoredObject } from '../storage/package-store.js';
+import type { FeedContext } from './feed-context.js';
+import { storeSignedGeneration } from './signed-generation.js';
+import { applySigningFailurePolicy } from './signing-failure-policy.js';
 
 /** A package opened for download. */
 export interface PackageDownload extends StoredObject {
@@ -45,6 +42,16 @@ export class DownloadService {
     return undefined;
   }
 
+  /**
+   * The flat container's versions index of an id: every version, listed or not, as version keys in
+   * NuGet order. Throws FEED_PACKAGE_NOT_FOUND for an unknown id.
+   */
+  async versionsIndex(id: string): Promise<FlatContainerVersions> {
+    const records = await packagesRepository(this.ctx.db).listVersions(id.toLowerCase());
+    if (records.length === 0) throw new FeedError('FEED_PACKAGE_NOT_FOUND', `Package ${id} was not found.`);
+    return { versions: sortByVersion(records).map((record) => record.versionLower) };
+  }
+
   /** Reads the nuspec of a stored package (signed or not); undefined for an unknown version. */
   async readNuspec(idLower: string, versionLower: string): Promise<string | undefined> {
     const record = await packagesRepository(this.ctx.db).find(idLower, versionLower);
@@ -58,9 +65,8 @@ export class DownloadService {
     try {
       return await this.ensureSigned(record);
     } catch (error) {
-      if (!isReposignError(error) || ['FEED_PACKAGE_NOT_FOUND', 'ARCHIVE_', 'NUSPEC_', 'SIGNATURE_'].some((code) => error.code.startsWith(code))) throw error;
-      if (this.ctx.signing.mode === 'SelfSigned' && this.ctx.signing.allowUnsignedOnFailure) return record;
-      throw signingUnavailable(record.id, record.version, error, 'served');
+      applySigningFailurePolicy(this.ctx.signing, { id: record.id, version: record.version, action: 'served' }, error);
+      return record;
     }
   }
 
@@ -78,51 +84,14 @@ export class DownloadService {
   }
 
   private async signUnderLock(session: Session, record: PackageRecord): Promise<PackageRecord> {
-    const packages = packagesRepository(session);
-    const current = await packages.find(record.idLower, record.versionLower);
-    // Another replica signed it, or the version was deleted or re-pushed meanwhile.
-    if (current === undefined || current.generation !== record.generation || current.signedKey !== null || current.originalKey === null) {
-      if (current === undefined) throw new FeedError('FEED_PACKAGE_NOT_FOUND', `Package ${record.id} ${record.version} was deleted.`);
-      return current;
-    }
-    const originalKey = current.originalKey;
-    const signedPath = join(this.ctx.store.tempDir, `${randomUUID()}.signed.nupkg`);
-    const started = process.hrtime.bigint();
-    try {
-      let outcome: SignOutcome;
-      try {
-        outcome = await this.ctx.store.withLocalFile(originalKey, (path) => this.ctx.signer.sign(path, signedPath));
-        this.ctx.metrics.signing('download', 'ok', secondsSince(started));
-      } catch (error) {
-        this.ctx.metrics.signing('download', 'error', secondsSince(started));
-        throw error;
-      }
-      const { size } = await stat(signedPath);
-      const signedKey = packageKeys.signed(current.idLower, current.versionLower, current.generation);
-      await this.ctx.store.putFile(signedKey, signedPath);
-      const fingerprint = outcome.certificate.fingerprintSha256;
-      const marked = await session.transaction(async (tx) => {
-        const ok = await packagesRepository(tx).markSigned({
-          idLower: current.idLower,
-          versionLower: current.versionLower,
-          generation: current.generation,
-          signedKey,
-          fingerprint,
-          sizeBytes: size,
-        });
-        if (ok) await certificatesRepository(tx).recordSigning(fingerprint, { idLower: current.idLower, versionLower: current.versionLower, generation: current.generation, mode: 'download' });
-        return ok;
-      });
-      if (!marked) {
-        await this.ctx.store.delete(signedKey);
-        throw new FeedError('FEED_PACKAGE_NOT_FOUND', `Package ${record.id} ${record.version} was deleted while it was being signed.`);
-      }
-      await this.ctx.store.delete(originalKey);
-      const signed = await packages.find(current.idLower, current.versionLower);
-      if (signed === undefined) throw new FeedError('FEED_PACKAGE_NOT_FOUND', `Package ${record.id} ${record.version} was deleted.`);
-      return signed;
-    } finally {
-      await rm(signedPath, { force: true });
-    }
+    const deleted = (): FeedError => new FeedError('FEED_PACKAGE_NOT_FOUND', `Package ${record.id} ${record.version} was deleted.`);
+    const current = await packagesRepository(session).find(record.idLower, record.versionLower);
+    if (current === undefined) throw deleted();
+    const { originalKey } = current;
+    // Another replica signed it, or the version was re-pushed meanwhile.
+    if (current.generation !== record.generation || current.signedKey !== null || originalKey === null) return current;
+    const signed = await storeSignedGeneration(this.ctx, session, { mode: 'download', record: { ...current, originalKey } });
+    if (signed === undefined) throw new FeedError('FEED_PACKAGE_NOT_FOUND', `Package ${record.id} ${record.version} was deleted while it was being signed.`);
+    return signed;
   }
 }

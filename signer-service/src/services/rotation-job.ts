@@ -3,14 +3,10 @@
 // a time and throttled. Its progress is the database itself (each row's certificate), so it resumes
 // after a restart and replicas can run it side by side.
 
-import { randomUUID } from 'node:crypto';
-import { rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { certificatesRepository } from '../db/certificates-repository.js';
 import { packagesRepository, type PackageRecord } from '../db/packages-repository.js';
-import { packageKeys } from '../storage/package-store.js';
-import { secondsSince, type FeedContext, type FeedLog } from './feed-context.js';
+import type { FeedContext, FeedLog } from './feed-context.js';
+import { storeSignedGeneration } from './signed-generation.js';
 
 const IDLE_POLL_MS = 5_000;
 
@@ -22,42 +18,10 @@ async function resign(ctx: FeedContext, record: PackageRecord, fingerprint: stri
   const flightKey = `${record.idLower}/${record.versionLower}/${record.generation}`;
   return ctx.db.withAdvisoryLock(`reposign:sign:${flightKey}`, async (session) => {
     const current = await packagesRepository(session).find(record.idLower, record.versionLower);
-    const previousKey = current?.signedKey ?? null;
-    if (current === undefined || previousKey === null || current.generation !== record.generation || current.certificateFingerprint === fingerprint) return 'skipped';
-    const signedPath = join(ctx.store.tempDir, `${randomUUID()}.resigned.nupkg`);
-    const started = process.hrtime.bigint();
-    try {
-      let outcome;
-      try {
-        outcome = await ctx.store.withLocalFile(previousKey, (path) => ctx.signer.sign(path, signedPath));
-        ctx.metrics.signing('rotation', 'ok', secondsSince(started));
-      } catch (error) {
-        ctx.metrics.signing('rotation', 'error', secondsSince(started));
-        throw error;
-      }
-      const { size } = await stat(signedPath);
-      const signedKey = packageKeys.resigned(current.idLower, current.versionLower, current.generation, randomUUID());
-      await ctx.store.putFile(signedKey, signedPath);
-      const used = outcome.certificate.fingerprintSha256;
-      const marked = await session.transaction(async (tx) => {
-        const ok = await packagesRepository(tx).markResigned({
-          idLower: current.idLower,
-          versionLower: current.versionLower,
-          generation: current.generation,
-          previousKey,
-          signedKey,
-          fingerprint: used,
-          sizeBytes: size,
-        });
-        if (ok) await certificatesRepository(tx).recordSigning(used, { idLower: current.idLower, versionLower: current.versionLower, generation: current.generation, mode: 'rotation' });
-        return ok;
-      });
-      // Readers that already opened the previous copy keep their handle; new reads get the new row.
-      await ctx.store.delete(marked ? previousKey : signedKey);
-      return marked ? 'resigned' : 'skipped';
-    } finally {
-      await rm(signedPath, { force: true });
-    }
+    const signedKey = current?.signedKey ?? null;
+    if (current === undefined || signedKey === null || current.generation !== record.generation || current.certificateFingerprint === fingerprint) return 'skipped';
+    const resigned = await storeSignedGeneration(ctx, session, { mode: 'rotation', record: { ...current, signedKey } });
+    return resigned === undefined ? 'skipped' : 'resigned';
   });
 }
 
