@@ -4,10 +4,9 @@
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { FeedError } from './errors.js';
 import type { Feed } from './feed.js';
-import { apiKeyMatches, presentedApiKey } from './plugins/app/api-keys.js';
-import { installErrorHandler } from './plugins/app/error-handler.js';
+import { authenticationPlugin } from './plugins/app/authentication.js';
+import { errorHandlerPlugin } from './plugins/app/error-handler.js';
 import { flatContainerRoutes } from './routes/flat-container.js';
 import { operationsRoutes } from './routes/operations.js';
 import { packagePublishRoutes } from './routes/package-publish.js';
@@ -43,19 +42,15 @@ export async function buildApp(feed: Feed, options: AppOptions): Promise<Fastify
   app.addHook('preClose', async () => {
     closing = true;
   });
-  installErrorHandler(app);
+  await app.register(errorHandlerPlugin);
   await app.register(multipart);
   await app.register(operationsRoutes, { feed, isClosing: () => closing });
-  await app.register(packagePublishRoutes, { feed });
+  await app.register(async (publish) => {
+    await publish.register(authenticationPlugin, { apiKeyHashes: config.apiKeyHashes, scope: 'publish' });
+    await publish.register(packagePublishRoutes, { feed });
+  });
   await app.register(async (reads) => {
-    if (config.requireAuthenticationForReads) {
-      reads.addHook('onRequest', async (request) => {
-        const key = presentedApiKey(request);
-        if (key === undefined || !apiKeyMatches(config.apiKeyHashes, key)) {
-          throw new FeedError('FEED_UNAUTHORIZED', 'This feed requires authentication: use an API key as the password (Basic) or X-NuGet-ApiKey.');
-        }
-      });
-    }
+    if (config.requireAuthenticationForReads) await reads.register(authenticationPlugin, { apiKeyHashes: config.apiKeyHashes, scope: 'read' });
     await reads.register(serviceIndexRoutes, { feed });
     await reads.register(flatContainerRoutes, { feed });
     await reads.register(registrationRoutes, { feed });

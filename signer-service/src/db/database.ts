@@ -28,6 +28,11 @@ export interface Database extends Session {
   close(): Promise<void>;
 }
 
+/** Resolves when the database answers a query; the readiness probe's check. */
+export async function ping(db: Queryable): Promise<void> {
+  await db.query('SELECT 1');
+}
+
 /** The SQLSTATE of a database error, when it carries one. */
 export function sqlState(error: unknown): string | undefined {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;

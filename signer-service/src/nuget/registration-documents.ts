@@ -2,6 +2,7 @@
 // Registration (package metadata) documents: index, pages and leaves.
 
 import type { PackageRecord } from '../db/packages-repository.js';
+import type { CatalogEntry, RegistrationIndex, RegistrationLeaf, RegistrationPage, RegistrationPageItem } from '../schemas/registration.js';
 import type { FeedUrls } from './feed-urls.js';
 
 /** Versions per page; an index holding at most INLINE_LIMIT versions inlines every page. */
@@ -14,7 +15,7 @@ function published(record: PackageRecord): string {
   return record.listed ? record.publishedAt.toISOString() : UNLISTED_PUBLISHED;
 }
 
-function catalogEntry(urls: FeedUrls, semVer2: boolean, record: PackageRecord): Record<string, unknown> {
+function catalogEntry(urls: FeedUrls, semVer2: boolean, record: PackageRecord): CatalogEntry {
   const leaf = urls.registrationLeaf(semVer2, record.idLower, record.versionLower);
   const m = record.metadata;
   return {
@@ -26,7 +27,7 @@ function catalogEntry(urls: FeedUrls, semVer2: boolean, record: PackageRecord): 
     description: m.description,
     title: m.title,
     summary: m.summary,
-    tags: m.tags,
+    tags: [...m.tags],
     projectUrl: m.projectUrl,
     iconUrl: m.iconUrl,
     licenseUrl: m.licenseUrl,
@@ -49,7 +50,7 @@ function catalogEntry(urls: FeedUrls, semVer2: boolean, record: PackageRecord): 
   };
 }
 
-function leafEntry(urls: FeedUrls, semVer2: boolean, record: PackageRecord): Record<string, unknown> {
+function leafEntry(urls: FeedUrls, semVer2: boolean, record: PackageRecord): RegistrationPageItem {
   return {
     '@id': urls.registrationLeaf(semVer2, record.idLower, record.versionLower),
     '@type': 'Package',
@@ -66,7 +67,7 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-function pageDocument(urls: FeedUrls, semVer2: boolean, records: readonly PackageRecord[], inline: boolean): Record<string, unknown> {
+function pageDocument(urls: FeedUrls, semVer2: boolean, records: readonly PackageRecord[], inline: boolean): RegistrationPage {
   const first = records[0];
   const last = records[records.length - 1];
   const lower = first?.versionLower ?? '';
@@ -85,7 +86,7 @@ function pageDocument(urls: FeedUrls, semVer2: boolean, records: readonly Packag
 }
 
 /** The registration index of one id; `records` must be sorted by version, ascending and non-empty. */
-export function registrationIndexDocument(urls: FeedUrls, semVer2: boolean, records: readonly PackageRecord[]): Record<string, unknown> {
+export function registrationIndexDocument(urls: FeedUrls, semVer2: boolean, records: readonly PackageRecord[]): RegistrationIndex {
   const inline = records.length <= INLINE_LIMIT;
   const pages = chunk(records, PAGE_SIZE);
   return {
@@ -103,14 +104,14 @@ export function registrationPageDocument(
   records: readonly PackageRecord[],
   lower: string,
   upper: string,
-): Record<string, unknown> | undefined {
+): RegistrationPage | undefined {
   const page = chunk(records, PAGE_SIZE).find((items) => items[0]?.versionLower === lower && items[items.length - 1]?.versionLower === upper);
   if (page === undefined) return undefined;
   return { ...pageDocument(urls, semVer2, page, true), '@id': urls.registrationPage(semVer2, page[0]?.idLower ?? '', lower, upper) };
 }
 
 /** A registration leaf. */
-export function registrationLeafDocument(urls: FeedUrls, semVer2: boolean, record: PackageRecord): Record<string, unknown> {
+export function registrationLeafDocument(urls: FeedUrls, semVer2: boolean, record: PackageRecord): RegistrationLeaf {
   return {
     '@id': urls.registrationLeaf(semVer2, record.idLower, record.versionLower),
     '@type': ['Package', 'http://schema.nuget.org/catalog#Permalink'],

@@ -2,6 +2,7 @@
 // Search and autocomplete results.
 
 import type { PackageRecord } from '../db/packages-repository.js';
+import type { SearchResult } from '../schemas/search.js';
 import type { FeedUrls } from './feed-urls.js';
 import { compareVersions, parseVersion } from './version.js';
 
@@ -31,7 +32,7 @@ export function sortByVersion(records: readonly PackageRecord[]): PackageRecord[
 }
 
 /** One search result (the latest matching version describes the package). */
-export function searchResult(urls: FeedUrls, semVer2: boolean, hit: SearchHit): Record<string, unknown> {
+export function searchResult(urls: FeedUrls, semVer2: boolean, hit: SearchHit): SearchResult {
   const latest = hit.versions[hit.versions.length - 1];
   const m = latest?.metadata;
   const registration = urls.registrationIndex(semVer2, hit.idLower);
@@ -48,7 +49,7 @@ export function searchResult(urls: FeedUrls, semVer2: boolean, hit: SearchHit): 
     iconUrl: m?.iconUrl ?? '',
     licenseUrl: m?.licenseUrl ?? '',
     projectUrl: m?.projectUrl ?? '',
-    tags: m?.tags ?? [],
+    tags: [...(m?.tags ?? [])],
     authors: (m?.authors ?? '').split(',').map((author) => author.trim()).filter((author) => author !== ''),
     owners: [],
     totalDownloads: 0,

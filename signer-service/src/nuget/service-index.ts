@@ -1,20 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The v3 service index document.
 
+import type { ServiceIndex } from '../schemas/service-index.js';
 import type { FeedUrls } from './feed-urls.js';
-
-/** One service index entry. */
-export interface ServiceIndexResource {
-  readonly '@id': string;
-  readonly '@type': string;
-  readonly comment?: string;
-}
 
 /**
  * The service index. RepositorySignatures is listed only when `https` is true: the client refuses
  * a non-https resource and then fails every restore from the source (spec §8.4).
  */
-export function serviceIndexDocument(urls: FeedUrls, https: boolean): { version: string; resources: ServiceIndexResource[] } {
+export function serviceIndexDocument(urls: FeedUrls, https: boolean): ServiceIndex {
   const entries: [string, string[]][] = [
     [urls.publish, ['PackagePublish/2.0.0']],
     [urls.flatContainer, ['PackageBaseAddress/3.0.0']],

@@ -2,11 +2,11 @@
 // PackageBaseAddress/3.0.0: versions index, .nupkg (always our signed bytes) and .nuspec.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { packagesRepository } from '../db/packages-repository.js';
 import { FeedError, isFeedError } from '../errors.js';
 import type { Feed } from '../feed.js';
-import { sortByVersion } from '../nuget/search-documents.js';
 import { tryParseVersion, versionKey } from '../nuget/version.js';
+import { documentResponses } from '../schemas/error-body.js';
+import { FlatContainerVersions } from '../schemas/flat-container.js';
 import { FlatFileParams, IdParams } from '../schemas/package-params.js';
 
 /** The flat container routes. */
@@ -14,11 +14,9 @@ export const flatContainerRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = as
   const { ctx, downloads } = feed;
   const notFound = (what: string): FeedError => new FeedError('FEED_PACKAGE_NOT_FOUND', `${what} was not found.`);
 
-  app.get('/v3/flatcontainer/:id/index.json', { schema: { params: IdParams } }, async (request) => {
-    const records = await packagesRepository(ctx.db).listVersions(request.params.id.toLowerCase());
-    if (records.length === 0) throw notFound(`Package ${request.params.id}`);
-    return { versions: sortByVersion(records).map((record) => record.versionLower) };
-  });
+  app.get('/v3/flatcontainer/:id/index.json', { schema: { params: IdParams, response: documentResponses(FlatContainerVersions) } }, async (request) =>
+    downloads.versionsIndex(request.params.id),
+  );
 
   app.get('/v3/flatcontainer/:id/:version/:file', { schema: { params: FlatFileParams } }, async (request, reply) => {
     const idLower = request.params.id.toLowerCase();

@@ -13,7 +13,6 @@ import type { FastifyRequest } from 'fastify';
 import { FeedError, httpStatusOf, isFeedError } from '../errors.js';
 import type { Feed } from '../feed.js';
 import { tryParseVersion, versionKey } from '../nuget/version.js';
-import { assertApiKey } from '../plugins/app/api-keys.js';
 import { IdVersionParams } from '../schemas/package-params.js';
 import { deletePackage, relistPackage } from '../services/package-admin-service.js';
 import { publishPackage } from '../services/publish-service.js';
@@ -43,14 +42,13 @@ function versionKeyOf(id: string, version: string): { idLower: string; versionLo
   return { idLower: id.toLowerCase(), versionLower: versionKey(parsed) };
 }
 
-/** The publish routes (API key required). */
+/** The publish routes; the scope that registers them checks the API key (plugins/app/authentication.ts). */
 export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = async (app, { feed }) => {
   const { config, ctx } = feed;
   // Leave other bodies unparsed so the handler can say what a push must look like.
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
 
   app.put('/api/v2/package', async (request, reply) => {
-    assertApiKey(config.apiKeyHashes, request);
     const upload = join(ctx.store.tempDir, `${randomUUID()}.upload.nupkg`);
     try {
       await receiveUpload(request, upload, config.maxPackageSizeBytes);
@@ -68,7 +66,6 @@ export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = a
   });
 
   app.delete('/api/v2/package/:id/:version', { schema: { params: IdVersionParams } }, async (request, reply) => {
-    assertApiKey(config.apiKeyHashes, request);
     const { idLower, versionLower } = versionKeyOf(request.params.id, request.params.version);
     if (!(await deletePackage(ctx, config.packageDeletesBehavior, idLower, versionLower))) {
       throw new FeedError('FEED_PACKAGE_NOT_FOUND', `Package ${request.params.id} ${request.params.version} does not exist.`);
@@ -77,7 +74,6 @@ export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = a
   });
 
   app.post('/api/v2/package/:id/:version', { schema: { params: IdVersionParams } }, async (request, reply) => {
-    assertApiKey(config.apiKeyHashes, request);
     const { idLower, versionLower } = versionKeyOf(request.params.id, request.params.version);
     if (!(await relistPackage(ctx, idLower, versionLower))) {
       throw new FeedError('FEED_PACKAGE_NOT_FOUND', `Package ${request.params.id} ${request.params.version} does not exist.`);

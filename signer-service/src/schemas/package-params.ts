@@ -42,3 +42,4 @@ export const SearchQuery = Type.Object({
   prerelease: Type.Boolean({ default: false }),
   semVerLevel: Type.Optional(Type.String({ maxLength: 20 })),
 });
+export type SearchQuery = Static<typeof SearchQuery>;

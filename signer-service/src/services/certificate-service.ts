@@ -4,6 +4,9 @@
 
 import { certificatesRepository, type CertificateRecord } from '../db/certificates-repository.js';
 import { packagesRepository } from '../db/packages-repository.js';
+import type { FeedUrls } from '../nuget/feed-urls.js';
+import { repositorySignaturesDocument } from '../nuget/repository-signatures-document.js';
+import type { RepositorySignaturesIndex } from '../schemas/repository-signatures.js';
 import type { FeedContext } from './feed-context.js';
 
 /** The data behind `/v3/repository-signatures/index.json`. */
@@ -35,6 +38,12 @@ export async function repositorySignatures(ctx: FeedContext): Promise<Repository
   const certificates = await certificatesRepository(ctx.db).list();
   const unsigned = await packagesRepository(ctx.db).countUnsigned();
   return { allRepositorySigned: unsigned === 0 && certificates.length > 0, certificates };
+}
+
+/** The `/v3/repository-signatures/index.json` document, its certificate URLs built on `urls`. */
+export async function repositorySignaturesIndex(ctx: FeedContext, urls: FeedUrls): Promise<RepositorySignaturesIndex> {
+  const { allRepositorySigned, certificates } = await repositorySignatures(ctx);
+  return repositorySignaturesDocument(urls, allRepositorySigned, certificates);
 }
 
 /** The DER of a listed certificate, or undefined. */

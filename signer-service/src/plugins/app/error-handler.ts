@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// One error handler: takes each error's HTTP status from the error catalogue (errors.ts) and keeps
-// the {statusCode, code, error, message} body. 5xx messages are logged and hidden.
+// One error handler for the whole app: takes each error's HTTP status from the error catalogue
+// (errors.ts) and keeps the {statusCode, code, error, message} body. 5xx messages are logged and
+// hidden.
 
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
 import { STATUS_CODES } from 'node:http';
 import { httpStatusOf } from '../../errors.js';
 
@@ -17,8 +19,7 @@ function send(reply: FastifyReply, statusCode: number, code: string, message: st
   void reply.status(statusCode).send({ statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message });
 }
 
-/** Installs the handler on `app`. */
-export function installErrorHandler(app: FastifyInstance): void {
+const errorHandler: FastifyPluginAsync = async (app) => {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     const status = httpStatusOf(error);
     if (status !== undefined && 'code' in error) {
@@ -40,4 +41,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
   });
   app.setNotFoundHandler((request, reply) => send(reply, 404, 'NOT_FOUND', `${request.method} ${request.url} is not a resource of this feed.`));
-}
+};
+
+/**
+ * The error and not-found handlers, set on the scope that registers the plugin (not encapsulated):
+ * register it first on the root so that every route, hook and body parser error goes through it.
+ */
+export const errorHandlerPlugin = fastifyPlugin(errorHandler, { name: 'reposign-error-handler', fastify: '5.x' });

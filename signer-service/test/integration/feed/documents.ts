@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The JSON documents the feed integration tests read back, typed for `response.json<T>()`. Only the
-// fields the tests look at are declared; src builds most of these as untyped records.
+// fields the tests look at are declared, independently of src/schemas (which the tests check).
 
-import type { ServiceIndexResource } from '../../../src/nuget/service-index.js';
+import type { ServiceIndexResource } from '../../../src/schemas/service-index.js';
 
 /** The error body every failed request carries (plugins/app/error-handler.ts). */
 export interface ErrorBody {

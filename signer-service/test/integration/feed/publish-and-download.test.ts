@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { inspectPackage } from '@reposign/signing';
 import { tempDirFor } from '../../../../signing/test/helpers/temp-dir.js';
-import type { ErrorBody } from './documents.js';
+import type { ErrorBody, SearchResults } from './documents.js';
 import { startTestFeed, testPackage } from './feed-fixture.js';
 
 test('push signs at once; the flat container serves the signed package, its nuspec and the versions index', async (t) => {
@@ -46,4 +46,24 @@ test('pushes need a configured API key: none is 401, a wrong one 403', async (t)
   assert.equal((await feed.push(testPackage({ id: 'Keyed', version: '1.0.0' }), '')).statusCode, 401);
   assert.equal((await feed.push(testPackage({ id: 'Keyed', version: '1.0.0' }), 'wrong')).statusCode, 403);
   assert.equal((await feed.push(testPackage({ id: 'Keyed', version: '1.0.0' }), 'second')).statusCode, 201);
+});
+
+test('every publish route needs the API key, checked before the body: none is 401, a wrong one 403', async (t) => {
+  const feed = await startTestFeed(t);
+  assert.equal((await feed.push(testPackage({ id: 'Guarded', version: '1.0.0' }))).statusCode, 201);
+  const requests = [
+    { method: 'DELETE', url: '/api/v2/package/Guarded/1.0.0' },
+    { method: 'POST', url: '/api/v2/package/Guarded/1.0.0' },
+    // Not multipart: a handler would answer 400; the scope's hook answers first.
+    { method: 'PUT', url: '/api/v2/package', payload: 'not a package', headers: { 'content-type': 'text/plain' } },
+  ] as const;
+  for (const request of requests) {
+    const anonymous = await feed.app.inject(request);
+    assert.equal(anonymous.statusCode, 401, `${request.method} ${anonymous.body}`);
+    assert.equal(anonymous.json<ErrorBody>().code, 'FEED_UNAUTHORIZED');
+    const wrong = await feed.app.inject({ ...request, headers: { ...('headers' in request ? request.headers : {}), 'x-nuget-apikey': 'wrong' } });
+    assert.equal(wrong.statusCode, 403, request.method);
+  }
+  const search = (await feed.app.inject('/v3/search?q=guarded')).json<SearchResults>();
+  assert.equal(search.totalHits, 1, 'still listed');
 });
