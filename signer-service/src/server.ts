@@ -9,6 +9,7 @@ import { isReposignError } from '@reposign/signing';
 import { isFeedError } from './errors.js';
 import { openFeed } from './feed.js';
 import { nugetConfigSnippet } from './nuget/nuget-config-snippet.js';
+import { keySourceOf } from './services/signing-key-source.js';
 
 async function main(): Promise<void> {
   const { config, warnings, file } = loadProcessConfig();
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   for (const warning of warnings) app.log.warn(warning);
   for (const skipped of feed.imported.skipped) app.log.warn({ key: skipped.key }, `dropped package not imported: ${skipped.reason}`);
   if (feed.certificateGeneratedBecause !== undefined) {
-    app.log.info({ path: config.signing.selfSigned.certificatePath, fingerprint: feed.ctx.signer.certificate.fingerprintSha256 }, `generated a self-signed certificate: ${feed.certificateGeneratedBecause}`);
+    app.log.info({ path: keySourceOf(config.signing).location, fingerprint: feed.ctx.signer.certificate.fingerprintSha256 }, `generated a self-signed certificate: ${feed.certificateGeneratedBecause}`);
   }
   if (feed.ctx.signing.password.value === '' && config.signing.mode === 'SelfSigned') {
     app.log.warn('the self-signed PFX is stored without a password; set Signing:CertificatePasswordSecret');

@@ -55,6 +55,8 @@ const ERROR_ORIGINS = {
   // caller input
   INVALID_ARGUMENT: 'caller',
   PROVIDER_UNKNOWN: 'caller',
+  PROVIDER_UNAVAILABLE: 'caller',
+  SIGNING_ABORTED: 'caller',
 } as const satisfies Record<string, ErrorOrigin>;
 
 /** Every error code the signing engine raises. Tests assert on these, never on message text. */

@@ -30,6 +30,10 @@ export interface RepositorySignOptions {
   readonly signingTime?: Date | undefined;
   /** Fsync the output before returning (a feed's only copy); default false. */
   readonly durable?: boolean | undefined;
+  /** Milliseconds the key may take per signature before SIGNING_TIMEOUT; default 30 s. */
+  readonly signTimeoutMs?: number | undefined;
+  /** Cancels the signing (SIGNING_ABORTED); nothing is written. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** What signing did. */
@@ -106,6 +110,7 @@ export async function repositorySignPackage(
     packageOwners: options.packageOwners,
     timestamper: options.timestamper,
     signingTime: options.signingTime ?? new Date(),
+    deadline: { timeoutMs: options.signTimeoutMs, signal: options.signal },
   };
 
   const archive = await PackageArchive.open(inputPath);

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The validated, frozen configuration every other module receives.
 
+import type { ResolvedSecret } from '@reposign/signing';
+
+export type { ResolvedSecret };
+
 /** One address to listen on, from `Urls`. */
 export interface ListenAddress {
   readonly protocol: 'http' | 'https';
@@ -9,29 +13,10 @@ export interface ListenAddress {
   readonly port: number;
 }
 
-/** Where a StoredCertificate comes from: a file, or a .NET-style certificate store directory. */
-export type StoredCertificateSource =
-  | { readonly kind: 'file'; readonly filePath: string; readonly keyFilePath: string }
-  | {
-      readonly kind: 'store';
-      /** Uppercase SHA-1 hex. */
-      readonly thumbprint: string;
-      readonly storeName: string;
-      readonly storeLocation: 'CurrentUser' | 'LocalMachine';
-      /** Root of the stores (the store is the `storeName` subdirectory, lowercased). */
-      readonly storeDirectory: string;
-    };
-
-/** The certificate password and the configuration key it came from (named in error messages). */
-export interface ResolvedSecret {
-  readonly value: string;
-  /** e.g. `Signing:CertificatePassword`, or `(none)` when no password is configured. */
-  readonly key: string;
-}
-
-/** The signing settings: only the modes this version can sign with get this far. */
+/** The signing settings: only providers that can open keys in this version get this far. */
 export interface SigningConfig {
-  readonly mode: 'SelfSigned' | 'StoredCertificate';
+  /** The kind of the registered provider that opens the key (`SelfSigned`, `StoredCertificate`, ...). */
+  readonly mode: string;
   /** Empty when timestamping is disabled. */
   readonly timestampServerUrl: string;
   readonly publishSignaturePolicy: 'ReSign' | 'Reject';
@@ -42,18 +27,10 @@ export interface SigningConfig {
   /** 0 disables watching the certificate and config files. */
   readonly reloadIntervalMs: number;
   readonly rotation: { readonly enabled: boolean; readonly packagesPerMinute: number };
+  /** The certificate password and the setting it came from. */
   readonly password: ResolvedSecret;
-  readonly selfSigned: {
-    /** The distinguished name, built from Organization, OrganizationalUnit and Country when SubjectName is empty. */
-    readonly subjectName: string;
-    readonly keySize: 2048 | 3072 | 4096;
-    readonly validityInDays: number;
-    readonly hashAlgorithm: 'SHA256' | 'SHA384' | 'SHA512';
-    /** Absolute path of the persisted PFX. */
-    readonly certificatePath: string;
-    readonly renewBeforeDays: number;
-  };
-  readonly storedCertificate: StoredCertificateSource | undefined;
+  /** The provider's validated settings, in its own shape: only the provider reads them. */
+  readonly settings: unknown;
 }
 
 /** The feed configuration, parsed once at startup. Paths are absolute. */

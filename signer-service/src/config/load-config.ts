@@ -4,10 +4,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { unaliased } from '@reposign/signing';
+import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { FeedError } from '../errors.js';
 import type { Config, ListenAddress } from './config.js';
-import { ConfigSchema, type RawConfig } from './schema.js';
+import { configSchema, type RawConfig } from './schema.js';
 import { resolveSigning } from './signing-config.js';
 
 /** Where configuration comes from; tests pass their own. */
@@ -28,8 +30,6 @@ export interface LoadedConfig {
 
 type SchemaNode = { type?: unknown; properties?: Record<string, SchemaNode>; items?: SchemaNode; enum?: unknown[] };
 
-const ROOT = ConfigSchema as unknown as SchemaNode;
-
 /** Flattens JSON into `A:B:0` paths, the way ASP.NET configuration providers do. */
 function flatten(value: unknown, prefix: string[], out: Map<string, { path: string[]; value: unknown }>): void {
   if (typeof value === 'object' && value !== null) {
@@ -41,9 +41,9 @@ function flatten(value: unknown, prefix: string[], out: Map<string, { path: stri
 }
 
 /** Finds the schema spelling of each segment; undefined when the path is not in the schema. */
-function canonicalPath(path: readonly string[]): string[] | undefined {
+function canonicalPath(root: SchemaNode, path: readonly string[]): string[] | undefined {
   const out: string[] = [];
-  let node: SchemaNode | undefined = ROOT;
+  let node: SchemaNode | undefined = root;
   for (const segment of path) {
     if (node?.type === 'array' && /^\d+$/.test(segment)) {
       out.push(segment);
@@ -58,14 +58,14 @@ function canonicalPath(path: readonly string[]): string[] | undefined {
   return node?.type === 'object' ? undefined : out;
 }
 
-function schemaAt(path: readonly string[]): SchemaNode | undefined {
-  let node: SchemaNode | undefined = ROOT;
+function schemaAt(root: SchemaNode, path: readonly string[]): SchemaNode | undefined {
+  let node: SchemaNode | undefined = root;
   for (const segment of path) node = node?.type === 'array' ? node.items : node?.properties?.[segment];
   return node;
 }
 
 /** Builds the nested object from canonical paths; array indexes become dense arrays. */
-function unflatten(entries: Iterable<{ path: string[]; value: unknown }>): Record<string, unknown> {
+function unflatten(schema: SchemaNode, entries: Iterable<{ path: string[]; value: unknown }>): Record<string, unknown> {
   const root: Record<string, unknown> = {};
   for (const { path, value } of entries) {
     let node = root;
@@ -77,7 +77,7 @@ function unflatten(entries: Iterable<{ path: string[]; value: unknown }>): Recor
   const densify = (value: unknown, path: string[]): unknown => {
     if (typeof value !== 'object' || value === null) return value;
     const record = value as Record<string, unknown>;
-    if (schemaAt(path)?.type === 'array') {
+    if (schemaAt(schema, path)?.type === 'array') {
       return Object.keys(record)
         .map(Number)
         .sort((a, b) => a - b)
@@ -168,18 +168,11 @@ function normaliseKey(key: string): string {
   return key.replace(/__/g, ':').toLowerCase();
 }
 
-/** The reference product's `KeySize4096` spelling is accepted next to the number. */
-function normaliseKeySize(flat: Map<string, { path: string[]; value: unknown }>): void {
-  const entry = flat.get('signing:selfsigned:keysize');
-  const match = typeof entry?.value === 'string' ? /^KeySize(\d+)$/i.exec(entry.value) : null;
-  if (entry !== undefined && match !== null) flat.set('signing:selfsigned:keysize', { path: entry.path, value: match[1] });
-}
-
-function schemaProblems(candidate: unknown): string[] {
+function schemaProblems(schema: TSchema, candidate: unknown): string[] {
   const seen = new Set<string>();
-  return [...Value.Errors(ConfigSchema, candidate)].flatMap((error) => {
+  return [...Value.Errors(schema, candidate)].flatMap((error) => {
     const path = error.instancePath.split('/').filter((segment) => segment !== '');
-    const allowed = schemaAt(path)?.enum;
+    const allowed = schemaAt(schema, path)?.enum;
     const message = allowed === undefined ? error.message : `must be one of ${allowed.join(', ')}`;
     const line = `${path.join(':') || '(root)'}: ${message}`;
     if (seen.has(line)) return [];
@@ -190,30 +183,33 @@ function schemaProblems(candidate: unknown): string[] {
 
 /**
  * Loads the configuration from the file named by `--config` or REPOSIGN_CONFIG and the
- * environment (`Section__Key`, which wins), applies defaults and validates once. Throws
+ * environment (`Section__Key`, which wins), applies defaults and validates once, against a schema
+ * built from the signing providers registered at that moment. Throws
  * CONFIG_INVALID listing every problem with its key path; unknown keys only produce warnings.
  */
 export function loadConfig(sources: ConfigSources): LoadedConfig {
+  const schema = configSchema();
+  const root = schema as SchemaNode;
   const file = configFilePath(sources);
   const flat = new Map<string, { path: string[]; value: unknown }>();
   if (file !== undefined) flatten(readConfigFile(file), [], flat);
-  const topLevel = new Set(Object.keys(ROOT.properties ?? {}).map((key) => key.toLowerCase()));
+  const topLevel = new Set(Object.keys(root.properties ?? {}).map((key) => key.toLowerCase()));
   for (const [name, value] of Object.entries(sources.env)) {
     const path = name.split('__');
     if (value === undefined || !topLevel.has((path[0] ?? '').toLowerCase())) continue;
     flat.set(path.join(':').toLowerCase(), { path, value });
   }
-  normaliseKeySize(flat);
   const secrets = referencedKeys(flat);
   const warnings: string[] = [];
   const known: { path: string[]; value: unknown }[] = [];
   for (const [name, { path, value }] of flat) {
-    const canonical = canonicalPath(path);
-    if (canonical !== undefined) known.push({ path: canonical, value });
+    const canonical = canonicalPath(root, path);
+    // A field may accept other spellings of its values (SelfSigned's `KeySize4096`).
+    if (canonical !== undefined) known.push({ path: canonical, value: unaliased(schemaAt(root, canonical) as TSchema, value) });
     else if (!secrets.has(name)) warnings.push(`Unknown configuration key ${path.join(':')} is ignored.`);
   }
-  const candidate = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, unflatten(known)));
-  const problems = schemaProblems(candidate);
+  const candidate = Value.Default(schema, Value.Convert(schema, unflatten(root, known)));
+  const problems = schemaProblems(schema, candidate);
   if (problems.length > 0) throw configError(problems);
   const raw = candidate as RawConfig;
   const listen = parseListen(raw.Urls, problems);

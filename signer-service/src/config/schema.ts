@@ -1,139 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The one configuration schema of the feed. Key names follow the appsettings conventions of the
-// reference product so that `Section__Key` environment variables map one to one.
+// reference product so that `Section__Key` environment variables map one to one. The `Signing`
+// section holds the common keys plus one block per registered key provider, keyed by its kind.
 
-import { Type, type Static } from 'typebox';
+import { signingProviders, type SigningProvider } from '@reposign/signing';
+import { Type, type Static, type TObject } from 'typebox';
 
-/** Every value `Signing:Mode` (or its alias `Signing:Provider`) accepts. */
-export const SIGNING_MODES = ['SelfSigned', 'StoredCertificate', 'AzureKeyVault', 'AwsKms', 'AwsSigner', 'GcpKms', 'GcpHsm', 'Pkcs11'] as const;
-
-/** The modes this version can sign with; the others are validated, then refused at startup. */
-export const AVAILABLE_SIGNING_MODES = ['SelfSigned', 'StoredCertificate'] as const;
-
-const HashAlgorithm = () => Type.Enum(['SHA256', 'SHA384', 'SHA512'], { default: 'SHA256' });
 const Text = () => Type.String({ default: '' });
-
-const SelfSignedSchema = Type.Object(
-  {
-    /** Full distinguished name; empty builds `CN=reposign repository signing` plus O, OU and C. */
-    SubjectName: Text(),
-    Organization: Text(),
-    OrganizationalUnit: Text(),
-    /** Two-letter ISO country code. */
-    Country: Type.String({ default: '', pattern: '^([A-Za-z]{2})?$' }),
-    /** `2048`, `3072`, `4096`, or the reference product's `KeySize2048` form (normalised on load). */
-    KeySize: Type.Enum([2048, 3072, 4096], { default: 4096 }),
-    ValidityInDays: Type.Integer({ minimum: 1, maximum: 3650, default: 3650 }),
-    /** The certificate's own signature algorithm. */
-    HashAlgorithm: HashAlgorithm(),
-    /** PFX under Storage.Path, encrypted with the certificate password, created on first start. */
-    CertificatePath: Type.String({ minLength: 1, default: 'certs/repository-signing.pfx' }),
-    /** A new certificate is generated when the current one has fewer days left than this. */
-    RenewBeforeDays: Type.Integer({ minimum: 0, maximum: 3649, default: 30 }),
-    CertificatePasswordSecret: Text(),
-  },
-  { default: {} },
-);
-
-const StoredCertificateSchema = Type.Object(
-  {
-    /** A .pfx/.p12 file, or a PEM file holding the certificate (and the key unless KeyFilePath is set). */
-    FilePath: Text(),
-    KeyFilePath: Text(),
-    Password: Text(),
-    CertificatePasswordSecret: Text(),
-    /** SHA-1 thumbprint of a certificate in a .NET-style certificate store directory. */
-    Thumbprint: Text(),
-    StoreName: Text(),
-    StoreLocation: Type.Enum(['', 'CurrentUser', 'LocalMachine'], { default: '' }),
-    /** Overrides the root directory of the stores (see docs/configuration.md). */
-    StoreDirectory: Text(),
-  },
-  { default: {} },
-);
-
-const AzureKeyVaultSchema = Type.Object(
-  {
-    VaultUri: Text(),
-    CertificateName: Text(),
-    CertificateVersion: Text(),
-    AuthenticationMode: Type.Enum(['Default', 'ManagedIdentity', 'ClientSecret'], { default: 'Default' }),
-    TenantId: Text(),
-    ClientId: Text(),
-    ClientSecret: Text(),
-    ClientSecretConfigurationKey: Text(),
-  },
-  { default: {} },
-);
-
-const AwsKmsSchema = Type.Object(
-  {
-    Region: Text(),
-    KeyId: Text(),
-    SigningAlgorithm: Type.Enum(['RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512', 'RSASSA_PSS_SHA_256'], {
-      default: 'RSASSA_PKCS1_V1_5_SHA_256',
-    }),
-    /** PEM certificate (chain) of the KMS key. */
-    CertificatePath: Text(),
-    AccessKeyId: Text(),
-    SecretAccessKey: Text(),
-    SecretAccessKeyConfigurationKey: Text(),
-  },
-  { default: {} },
-);
-
-const AwsSignerSchema = Type.Object(
-  {
-    Region: Text(),
-    ProfileName: Text(),
-    AccessKeyId: Text(),
-    SecretAccessKey: Text(),
-    SecretAccessKeyConfigurationKey: Text(),
-  },
-  { default: {} },
-);
-
-const GcpKmsSchema = Type.Object(
-  {
-    ProjectId: Text(),
-    Location: Text(),
-    KeyRing: Text(),
-    KeyName: Text(),
-    KeyVersion: Text(),
-    ProtectionLevel: Type.Enum(['Software', 'Hsm'], { default: 'Hsm' }),
-    CertificatePath: Text(),
-    ServiceAccountKeyPath: Text(),
-    ServiceAccountKeyPathConfigurationKey: Text(),
-  },
-  { default: {} },
-);
-
-const GcpHsmSchema = Type.Object(
-  {
-    ProjectId: Text(),
-    Location: Text(),
-    ClusterName: Text(),
-    ServiceAccountKeyPath: Text(),
-    ServiceAccountKeyPathConfigurationKey: Text(),
-  },
-  { default: {} },
-);
-
-const Pkcs11Schema = Type.Object(
-  {
-    /** The PKCS#11 module (.so), e.g. SoftHSM2's libsofthsm2.so. */
-    ModulePath: Text(),
-    TokenLabel: Text(),
-    SlotId: Text(),
-    KeyLabel: Text(),
-    KeyId: Text(),
-    Pin: Text(),
-    PinConfigurationKey: Text(),
-    /** PEM certificate (chain) of the token's key. */
-    CertificatePath: Text(),
-  },
-  { default: {} },
-);
 
 const RotationSchema = Type.Object(
   {
@@ -144,41 +17,46 @@ const RotationSchema = Type.Object(
   { default: {} },
 );
 
-const SigningSchema = Type.Object(
-  {
-    /** No default here: `Provider` is its alias, and SelfSigned applies only when both are absent. */
-    Mode: Type.Optional(Type.Enum([...SIGNING_MODES])),
-    Provider: Type.Optional(Type.Enum([...SIGNING_MODES])),
-    /** Names another configuration key (e.g. `Signing:CertificatePassword`) holding the password. */
-    CertificatePasswordSecret: Text(),
-    /** The password itself; the usual target of CertificatePasswordSecret. */
-    CertificatePassword: Text(),
-    /** RFC 3161 server; an empty string disables timestamping. */
-    TimestampServerUrl: Type.String({ default: 'http://timestamp.digicert.com' }),
-    PublishSignaturePolicy: Type.Enum(['ReSign', 'Reject'], { default: 'ReSign' }),
-    /** Digest of the package signatures. */
-    HashAlgorithm: HashAlgorithm(),
-    /** False stores pushed packages as received and signs each on its first download. */
-    SignOnPush: Type.Boolean({ default: true }),
-    /** SelfSigned only: publish unsigned when signing fails (allRepositorySigned then turns false). */
-    AllowUnsignedOnFailure: Type.Boolean({ default: false }),
-    /** How often mounted certificate and config files are checked for changes; 0 disables. */
-    ReloadIntervalSeconds: Type.Number({ minimum: 0, maximum: 3600, default: 10 }),
-    Rotation: RotationSchema,
-    SelfSigned: SelfSignedSchema,
-    StoredCertificate: StoredCertificateSchema,
-    AzureKeyVault: AzureKeyVaultSchema,
-    AwsKms: AwsKmsSchema,
-    AwsSigner: AwsSignerSchema,
-    GcpKms: GcpKmsSchema,
-    GcpHsm: GcpHsmSchema,
-    Pkcs11: Pkcs11Schema,
-  },
-  { default: {} },
-);
+/** The keys of `Signing` that belong to no provider. */
+const SigningCommonSchema = Type.Object({
+  /** No default here: `Provider` is its alias, and SelfSigned applies only when both are absent. */
+  Mode: Type.Optional(Type.String()),
+  Provider: Type.Optional(Type.String()),
+  /** Names another configuration key (e.g. `Signing:CertificatePassword`) holding the password. */
+  CertificatePasswordSecret: Text(),
+  /** The password itself; the usual target of CertificatePasswordSecret. */
+  CertificatePassword: Text(),
+  /** RFC 3161 server; an empty string disables timestamping. */
+  TimestampServerUrl: Type.String({ default: 'http://timestamp.digicert.com' }),
+  PublishSignaturePolicy: Type.Enum(['ReSign', 'Reject'], { default: 'ReSign' }),
+  /** Digest of the package signatures. */
+  HashAlgorithm: Type.Enum(['SHA256', 'SHA384', 'SHA512'], { default: 'SHA256' }),
+  /** False stores pushed packages as received and signs each on its first download. */
+  SignOnPush: Type.Boolean({ default: true }),
+  /** SelfSigned only: publish unsigned when signing fails (allRepositorySigned then turns false). */
+  AllowUnsignedOnFailure: Type.Boolean({ default: false }),
+  /** How often the signing key's source and the config file are checked for changes; 0 disables. */
+  ReloadIntervalSeconds: Type.Number({ minimum: 0, maximum: 3600, default: 10 }),
+  Rotation: RotationSchema,
+});
 
-/** The configuration schema; every key has a default so an empty file is a valid configuration. */
-export const ConfigSchema = Type.Object({
+/** The `Signing` section: the common keys, `Mode`/`Provider` limited to the registered kinds, and each provider's block. */
+function signingSchema(providers: readonly SigningProvider[]): TObject {
+  const kinds = providers.map((provider) => provider.kind);
+  const clash = kinds.find((kind) => Object.hasOwn(SigningCommonSchema.properties, kind));
+  if (clash !== undefined) throw new Error(`Signing provider kind '${clash}' clashes with the common key Signing:${clash}.`);
+  return Type.Object(
+    {
+      ...SigningCommonSchema.properties,
+      Mode: Type.Optional(Type.Enum(kinds)),
+      Provider: Type.Optional(Type.Enum(kinds)),
+      ...Object.fromEntries(providers.map((provider) => [provider.kind, Type.Object(provider.configSchema.properties, { default: {} })])),
+    },
+    { default: {} },
+  );
+}
+
+const TopLevelSchema = Type.Object({
   /** Listen addresses, `;`-separated, ASP.NET style (`http://localhost:5000`, `https://+:5001`). */
   Urls: Type.String({ minLength: 1, default: 'http://localhost:5000' }),
   /** Absolute base URL clients use (behind an ingress); empty derives it from each request. */
@@ -211,8 +89,18 @@ export const ConfigSchema = Type.Object({
     { Level: Type.Enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { default: 'info' }) },
     { default: {} },
   ),
-  Signing: SigningSchema,
 });
 
+/**
+ * The configuration schema, built from the providers registered now; every key has a default so
+ * an empty file is a valid configuration.
+ */
+export function configSchema(providers: readonly SigningProvider[] = signingProviders()): TObject {
+  return Type.Object({ ...TopLevelSchema.properties, Signing: signingSchema(providers) });
+}
+
+/** The `Signing` section as the schema validates it: the common keys, and each provider's block by kind. */
+export type RawSigning = Static<typeof SigningCommonSchema> & { readonly [kind: string]: unknown };
+
 /** The configuration exactly as the schema validates it. */
-export type RawConfig = Static<typeof ConfigSchema>;
+export type RawConfig = Static<typeof TopLevelSchema> & { readonly Signing: RawSigning };

@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: MIT
-// Resolves the `Signing` section: Mode or its alias Provider, the password behind
-// CertificatePasswordSecret, the certificate source, and the checks of the modes this version
-// cannot sign with (validated, then refused: never a silent fallback).
+// Resolves the `Signing` section: Mode or its alias Provider among the registered providers, the
+// password behind CertificatePasswordSecret, and the selected provider's block through its own
+// validate. A provider that cannot open keys in this version is validated, then refused: never a
+// silent fallback. Nothing here knows a provider's fields.
 
-import { isAbsolute, join, resolve } from 'node:path';
-import type { ResolvedSecret, SigningConfig, StoredCertificateSource } from './config.js';
-import { AVAILABLE_SIGNING_MODES, type RawConfig } from './schema.js';
-
-type RawSigning = RawConfig['Signing'];
+import {
+  blockPasswordCandidates,
+  resolveCertificatePassword,
+  signingProvider,
+  signingProviders,
+  type PasswordCandidate,
+  type ProviderContext,
+  type SettingsContext,
+  type SigningProvider,
+} from '@reposign/signing';
+import type { SigningConfig } from './config.js';
+import type { RawSigning } from './schema.js';
 
 /** What resolving needs besides the validated section. */
 export interface SigningContext {
@@ -18,118 +26,52 @@ export interface SigningContext {
   readonly storagePath: string;
 }
 
-/** Where .NET keeps CurrentUser stores on Linux, below $HOME. */
-const CURRENT_USER_STORES = '.dotnet/corefx/cryptography/x509stores';
-/** .NET has no LocalMachine `My` store on Linux; reposign reads this directory, same layout. */
-export const LOCAL_MACHINE_STORES = '/etc/reposign/x509stores';
+/** The setting a user changes to give the key another password. */
+const PASSWORD_SETTING = 'Signing:CertificatePasswordSecret';
 
-const DEFAULT_COMMON_NAME = 'CN=reposign repository signing (self-signed)';
-
-function absolute(base: string, path: string): string {
-  return isAbsolute(path) ? path : resolve(base, path);
-}
-
-function required(problems: string[], block: string, values: Record<string, string>, names: readonly string[]): void {
-  for (const name of names) if (values[name] === '') problems.push(`Signing:${block}:${name}: is required when Signing:Mode is ${block}`);
-}
-
-function oneOf(problems: string[], block: string, values: Record<string, string>, names: readonly [string, string]): void {
-  if (names.every((name) => values[name] === '')) problems.push(`Signing:${block}: set ${names[0]} or ${names[1]} when Signing:Mode is ${block}`);
-}
-
-/** Required-field checks of the modes whose backends come in a later version. */
-function cloudProblems(raw: RawSigning, mode: string, problems: string[]): void {
-  switch (mode) {
-    case 'AzureKeyVault': {
-      const block = raw.AzureKeyVault;
-      required(problems, mode, block, ['VaultUri', 'CertificateName']);
-      if (block.VaultUri !== '' && !/^https:\/\/[^/\s]+\/?$/i.test(block.VaultUri)) problems.push('Signing:AzureKeyVault:VaultUri: must be an https URL such as https://myvault.vault.azure.net/');
-      if (block.AuthenticationMode === 'ClientSecret') {
-        required(problems, mode, block, ['TenantId', 'ClientId']);
-        oneOf(problems, mode, block, ['ClientSecret', 'ClientSecretConfigurationKey']);
-      }
-      return;
-    }
-    case 'AwsKms':
-      required(problems, mode, raw.AwsKms, ['Region', 'KeyId']);
-      return;
-    case 'AwsSigner':
-      required(problems, mode, raw.AwsSigner, ['Region', 'ProfileName']);
-      return;
-    case 'GcpKms':
-      required(problems, mode, raw.GcpKms, ['ProjectId', 'Location', 'KeyRing', 'KeyName']);
-      return;
-    case 'GcpHsm':
-      required(problems, mode, raw.GcpHsm, ['ProjectId', 'Location', 'ClusterName']);
-      return;
-    case 'Pkcs11':
-      required(problems, mode, raw.Pkcs11, ['ModulePath', 'CertificatePath']);
-      oneOf(problems, mode, raw.Pkcs11, ['TokenLabel', 'SlotId']);
-      oneOf(problems, mode, raw.Pkcs11, ['KeyLabel', 'KeyId']);
-      return;
-    default:
-      return;
-  }
-}
-
-/** The password: Signing:CertificatePasswordSecret wins, then the block's secret, then inline values. */
-function resolvePassword(raw: RawSigning, mode: string, context: SigningContext, problems: string[]): ResolvedSecret {
-  const blockSecret = mode === 'SelfSigned' ? raw.SelfSigned.CertificatePasswordSecret : raw.StoredCertificate.CertificatePasswordSecret;
-  const secrets: [string, string][] = [
-    ['Signing:CertificatePasswordSecret', raw.CertificatePasswordSecret],
-    [`Signing:${mode}:CertificatePasswordSecret`, blockSecret],
+/**
+ * The password: Signing:CertificatePasswordSecret wins, then the provider's reference fields, then
+ * its value fields, then Signing:CertificatePassword.
+ */
+function resolvePassword(raw: RawSigning, provider: SigningProvider, block: Readonly<Record<string, unknown>>, context: SigningContext, problems: string[]): SettingsContext['password'] {
+  const { references, values } = blockPasswordCandidates(provider.configSchema, block, (field) => `Signing:${provider.kind}:${field}`);
+  const candidates: PasswordCandidate[] = [
+    { setting: 'Signing:CertificatePasswordSecret', reference: raw.CertificatePasswordSecret },
+    ...references,
+    ...values,
+    { setting: 'Signing:CertificatePassword', value: raw.CertificatePassword },
   ];
-  for (const [setting, name] of secrets) {
-    if (name === '') continue;
-    const value = context.lookup(name);
-    if (value === undefined) {
-      problems.push(`${setting}: names the key '${name}', which is not set`);
-      return { value: '', key: name };
-    }
-    return { value, key: `${name} (named by ${setting})` };
-  }
-  if (mode === 'StoredCertificate' && raw.StoredCertificate.Password !== '') return { value: raw.StoredCertificate.Password, key: 'Signing:StoredCertificate:Password' };
-  if (raw.CertificatePassword !== '') return { value: raw.CertificatePassword, key: 'Signing:CertificatePassword' };
-  return { value: '', key: '(no password configured: Signing:CertificatePasswordSecret)' };
+  const resolution = resolveCertificatePassword(candidates, context.lookup, `(no password configured: ${PASSWORD_SETTING})`);
+  if (resolution.problem === undefined) return resolution.password;
+  problems.push(resolution.problem);
+  return { value: '', key: resolution.problem };
 }
 
-function storedSource(raw: RawSigning['StoredCertificate'], context: SigningContext, problems: string[]): StoredCertificateSource | undefined {
-  const hasFile = raw.FilePath !== '';
-  const hasThumbprint = raw.Thumbprint !== '';
-  if (hasFile && hasThumbprint) {
-    problems.push('Signing:StoredCertificate: FilePath and Thumbprint exclude each other; choose one certificate source');
-    return undefined;
-  }
-  if (hasFile) {
-    return { kind: 'file', filePath: absolute(context.cwd, raw.FilePath), keyFilePath: raw.KeyFilePath === '' ? '' : absolute(context.cwd, raw.KeyFilePath) };
-  }
-  if (!hasThumbprint) {
-    problems.push('Signing:StoredCertificate: set FilePath (a PFX or PEM file), or Thumbprint with StoreName and StoreLocation, when Signing:Mode is StoredCertificate');
-    return undefined;
-  }
-  const before = problems.length;
-  const thumbprint = raw.Thumbprint.replace(/[\s:]/g, '').toUpperCase();
-  if (!/^[0-9A-F]{40}$/.test(thumbprint)) problems.push('Signing:StoredCertificate:Thumbprint: must be the 40 hex digits of the certificate SHA-1 thumbprint');
-  if (raw.StoreName === '') problems.push('Signing:StoredCertificate:StoreName: is required with Thumbprint (e.g. My)');
-  else if (!/^[A-Za-z0-9_-]+$/.test(raw.StoreName)) problems.push('Signing:StoredCertificate:StoreName: must be a plain store name such as My');
-  if (raw.StoreLocation === '') problems.push('Signing:StoredCertificate:StoreLocation: is required with Thumbprint (CurrentUser or LocalMachine)');
-  let storeDirectory = raw.StoreDirectory === '' ? '' : absolute(context.cwd, raw.StoreDirectory);
-  if (storeDirectory === '' && raw.StoreLocation === 'LocalMachine') storeDirectory = LOCAL_MACHINE_STORES;
-  if (storeDirectory === '' && raw.StoreLocation === 'CurrentUser') {
-    if (context.home === undefined || context.home === '') problems.push('Signing:StoredCertificate:StoreDirectory: HOME is not set, so the CurrentUser store must be given here');
-    else storeDirectory = join(context.home, CURRENT_USER_STORES);
-  }
-  if (problems.length > before || raw.StoreLocation === '') return undefined;
-  return { kind: 'store', thumbprint, storeName: raw.StoreName, storeLocation: raw.StoreLocation, storeDirectory };
+/** How the feed names a provider's settings in messages, and the password it resolved. */
+export function settingsContext(kind: string, password: SettingsContext['password']): SettingsContext {
+  return {
+    settingName: (field) => (field === '' ? `Signing:${kind}` : `Signing:${kind}:${field}`),
+    modeSetting: 'Signing:Mode',
+    password,
+    passwordSetting: PASSWORD_SETTING,
+  };
 }
 
-function subjectName(raw: RawSigning['SelfSigned']): string {
-  if (raw.SubjectName !== '') return raw.SubjectName;
-  const parts = [DEFAULT_COMMON_NAME];
-  if (raw.Organization !== '') parts.push(`O=${raw.Organization}`);
-  if (raw.OrganizationalUnit !== '') parts.push(`OU=${raw.OrganizationalUnit}`);
-  if (raw.Country !== '') parts.push(`C=${raw.Country.toUpperCase()}`);
-  return parts.join(', ');
+/** The selected provider's block, checked by the provider; undefined (with problems) when it is wrong or cannot open keys. */
+function resolveProvider(raw: RawSigning, provider: SigningProvider, modeKey: string, context: SigningContext, problems: string[]): { settings: unknown; password: SettingsContext['password'] } | undefined {
+  const block = (raw[provider.kind] ?? {}) as Readonly<Record<string, unknown>>;
+  const password = resolvePassword(raw, provider, block, context, problems);
+  const providerContext: ProviderContext = { ...settingsContext(provider.kind, password), cwd: context.cwd, dataDirectory: context.storagePath, home: context.home };
+  const validated = provider.validate(block, providerContext);
+  if (!validated.ok) problems.push(...validated.problems.map((problem) => `${providerContext.settingName(problem.path)}: ${problem.message}`));
+  if (provider.unavailable !== undefined) {
+    const available = signingProviders().filter((candidate) => candidate.unavailable === undefined).map((candidate) => candidate.kind);
+    problems.push(
+      `${modeKey}: mode ${provider.kind} is not available in this version of reposign (available: ${available.join(', ')}): ${provider.unavailable}; the feed refuses to start rather than sign with anything else`,
+    );
+    return undefined;
+  }
+  return validated.ok ? { settings: validated.settings, password } : undefined;
 }
 
 /**
@@ -143,25 +85,14 @@ export function resolveSigning(raw: RawSigning, context: SigningContext, problem
   }
   const mode = raw.Mode ?? raw.Provider ?? 'SelfSigned';
   const modeKey = raw.Mode === undefined && raw.Provider !== undefined ? 'Signing:Provider' : 'Signing:Mode';
-  cloudProblems(raw, mode, problems);
-  if (!(AVAILABLE_SIGNING_MODES as readonly string[]).includes(mode)) {
-    problems.push(
-      `${modeKey}: mode ${mode} is not available in this version of reposign (available: ${AVAILABLE_SIGNING_MODES.join(', ')}); the feed refuses to start rather than sign with anything else`,
-    );
-  }
+  const resolved = resolveProvider(raw, signingProvider(mode), modeKey, context, problems);
   if (raw.AllowUnsignedOnFailure && mode !== 'SelfSigned') {
     problems.push(`Signing:AllowUnsignedOnFailure: applies only to SelfSigned mode; in ${mode} mode a failed signing always fails the upload`);
   }
   if (raw.TimestampServerUrl !== '' && !/^https?:\/\/\S+$/i.test(raw.TimestampServerUrl)) {
     problems.push('Signing:TimestampServerUrl: must be an http or https URL, or empty to disable timestamps');
   }
-  if (raw.SelfSigned.RenewBeforeDays >= raw.SelfSigned.ValidityInDays) {
-    problems.push('Signing:SelfSigned:RenewBeforeDays: must be less than Signing:SelfSigned:ValidityInDays');
-  }
-  const password = resolvePassword(raw, mode, context, problems);
-  const storedCertificate = mode === 'StoredCertificate' ? storedSource(raw.StoredCertificate, context, problems) : undefined;
-  if (problems.length > before || (mode !== 'SelfSigned' && mode !== 'StoredCertificate')) return undefined;
-  const self = raw.SelfSigned;
+  if (problems.length > before || resolved === undefined) return undefined;
   return {
     mode,
     timestampServerUrl: raw.TimestampServerUrl,
@@ -171,15 +102,7 @@ export function resolveSigning(raw: RawSigning, context: SigningContext, problem
     allowUnsignedOnFailure: raw.AllowUnsignedOnFailure,
     reloadIntervalMs: Math.round(raw.ReloadIntervalSeconds * 1000),
     rotation: { enabled: raw.Rotation.Enabled, packagesPerMinute: raw.Rotation.PackagesPerMinute },
-    password,
-    selfSigned: {
-      subjectName: subjectName(self),
-      keySize: self.KeySize,
-      validityInDays: self.ValidityInDays,
-      hashAlgorithm: self.HashAlgorithm,
-      certificatePath: absolute(context.storagePath, self.CertificatePath),
-      renewBeforeDays: self.RenewBeforeDays,
-    },
-    storedCertificate,
+    password: resolved.password,
+    settings: resolved.settings,
   };
 }

@@ -12,6 +12,7 @@ import {
   readNuspec,
   repositorySignPackage,
   type CertificateInfo,
+  type NuspecInfo,
   type PackageInspection,
   type PackageSignatureKind,
   type SigningKey,
@@ -29,8 +30,8 @@ export interface SigningObserver {
 /** A package as read before signing. */
 export interface ReadPackage {
   readonly inspection: PackageInspection;
-  /** The root .nuspec text. */
-  readonly nuspecXml: string;
+  /** The root .nuspec, parsed. */
+  readonly nuspec: NuspecInfo;
 }
 
 /** What one signing did, and with which certificate. */
@@ -58,6 +59,8 @@ export interface FeedSigner {
   sign(inputPath: string, outputPath: string): Promise<SignOutcome>;
   /** Makes `opened` the current key. Signings in flight finish with the key they started with. */
   replace(opened: OpenedSigningKey, signing: SigningConfig): void;
+  /** The current key's source revision (SigningKey.revision); empty when its provider reports none. */
+  revision(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -131,7 +134,7 @@ export function createFeedSigner(opened: OpenedSigningKey, signing: SigningConfi
         if (unsafe) {
           throw new ReposignError('ARCHIVE_UNSAFE_ENTRY', `The package entry '${unsafe.name}' ${unsafe.reason}; a package must not write outside its folder.`);
         }
-        return { inspection: await inspectArchive(archive), nuspecXml: (await readNuspec(archive)).xml };
+        return { inspection: await inspectArchive(archive), nuspec: await readNuspec(archive) };
       } finally {
         await archive.close();
       }
@@ -158,6 +161,7 @@ export function createFeedSigner(opened: OpenedSigningKey, signing: SigningConfi
       current = slotFor(next, settings);
       void retire(previous);
     },
+    revision: async () => (await current.key.revision?.()) ?? '',
     close: () => retire(current),
   };
 }

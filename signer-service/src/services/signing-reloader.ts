@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Hot reload: polls the certificate files and the config file, and swaps the signing key when they
-// change (Kubernetes updates a mounted Secret by swapping its `..data` symlink, which file watchers
-// miss, so the content is compared). A SelfSigned certificate that enters its renewal window is
-// renewed here too. A change that does not yield a usable key leaves the current key in place.
+// Hot reload: polls the key's revision (its provider decides what that is: a digest of mounted
+// files, since Kubernetes swaps a Secret's `..data` symlink behind file watchers' backs; later a KMS
+// key version) and the config file, and swaps the signing key when either changes. A SelfSigned
+// certificate entering its renewal window reports a new revision, so it is renewed here too. A
+// change that does not yield a usable key leaves the current key in place.
 
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -10,8 +11,7 @@ import type { SigningConfig } from '../config/config.js';
 import { isReposignError } from '@reposign/signing';
 import { activateSigningCertificate } from './certificate-service.js';
 import type { FeedContext, FeedLog } from './feed-context.js';
-import { selfSignedMismatch } from './self-signed-key.js';
-import { openSigningKey, signingSourceDigest } from './signing-key-source.js';
+import { openSigningKey } from './signing-key-source.js';
 
 /** A reload that sets the interval to 0 cannot stop a running reloader: it slows to this. */
 const MINIMUM_INTERVAL_MS = 100;
@@ -41,14 +41,14 @@ async function fileDigest(path: string | undefined): Promise<string> {
 
 /**
  * Starts polling every `Signing:ReloadIntervalSeconds`. Each check re-reads the config file when
- * it changed, digests the key's files, and opens the key again when either changed or a SelfSigned
- * certificate needs renewal; the new certificate is recorded (append-only) and signs from then on.
+ * it changed, asks the current key for its source's revision, and opens the key again when either
+ * changed; the new certificate is recorded (append-only) and signs from then on.
  */
 export function startSigningReloader(options: SigningReloaderOptions): SigningReloader {
   const { ctx, log } = options;
   let configDigest: string | undefined;
-  let sourceDigest: string | undefined;
-  let failedDigest: string | undefined;
+  let sourceRevision: string | undefined;
+  let failedRevision: string | undefined;
 
   const check = async (): Promise<void> => {
     let signing = ctx.signer.signing;
@@ -62,19 +62,18 @@ export function startSigningReloader(options: SigningReloaderOptions): SigningRe
       }
     }
     configDigest = nextConfigDigest;
-    const digest = await signingSourceDigest(signing);
+    const revision = await ctx.signer.revision();
     const settingsChanged = JSON.stringify(signing) !== JSON.stringify(ctx.signer.signing);
-    const renewal = signing.mode === 'SelfSigned' ? selfSignedMismatch(ctx.signer.certificate, signing.selfSigned, new Date()) : undefined;
-    const first = sourceDigest === undefined;
-    sourceDigest ??= digest;
-    if (first && !settingsChanged && renewal === undefined) return;
-    if (!settingsChanged && renewal === undefined && (digest === sourceDigest || digest === failedDigest)) return;
+    const first = sourceRevision === undefined;
+    sourceRevision ??= revision;
+    if (first && !settingsChanged) return;
+    if (!settingsChanged && (revision === sourceRevision || revision === failedRevision)) return;
     try {
       const opened = await openSigningKey(signing, ctx.db);
       const previous = ctx.signer.certificate;
       ctx.signer.replace(opened, signing);
-      sourceDigest = await signingSourceDigest(signing);
-      failedDigest = undefined;
+      sourceRevision = await ctx.signer.revision();
+      failedRevision = undefined;
       if (opened.certificate.fingerprintSha256 !== previous.fingerprintSha256) {
         await activateSigningCertificate(ctx);
         ctx.metrics.certificateReload('reloaded');
@@ -84,7 +83,7 @@ export function startSigningReloader(options: SigningReloaderOptions): SigningRe
         );
       }
     } catch (error) {
-      failedDigest = digest;
+      failedRevision = revision;
       ctx.metrics.certificateReload('error');
       log.error({ err: isReposignError(error) ? error.message : error }, 'signing key reload failed; the current key stays in use');
     }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// `reposign sign`: repository-signs packages, with the flags of `dotnet nuget sign`.
+// `reposign sign`: repository-signs packages, with the flags of `dotnet nuget sign` for keys in
+// files and, for every other registered key provider, flags derived from its schema.
 
 import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -7,44 +8,47 @@ import { basename, join, resolve } from 'node:path';
 import { ReposignError } from '../errors.js';
 import { createTimestamper, parseHashAlgorithm, repositorySignPackage } from '../index.js';
 import { parseCommandLine, type CommandOutput } from './arguments.js';
-import { openKeyFile } from './key-file.js';
+import { openProviderKey, providerOptions, providersUsage, selectedProvider } from './provider-key.js';
 
-export const SIGN_USAGE = `Usage: reposign sign <package-path>... --certificate-path <pfx|pem> --v3-service-index-url <https-url>
-                     (--output <dir> | --overwrite) [options]
+/** The usage of `reposign sign`, listing the options of every registered key provider. */
+export function signUsage(): string {
+  return `Usage: reposign sign <package-path>... --certificate-path <pfx|pem> --v3-service-index-url <https-url>
+                     (--output <dir> | --overwrite) [--provider <kind> <provider options>] [options]
 
 Repository-signs packages: a primary signature on unsigned packages, a repository
 countersignature on author-signed packages (replacing NuGet.org's or any other), and a new
 primary signature in place of an existing repository signature.
 
 Options:
-  --certificate-path <path>         PKCS#12 (.pfx/.p12) or PEM file with the certificate (and chain)
-  --certificate-password <pw>       password of the PFX file or of an encrypted PEM key
-  --private-key-path <path>         PEM private key, when not inside the --certificate-path file
+  --provider <kind>                 the key provider (default StoredCertificate; see below)
   --v3-service-index-url <url>      https URL of the feed's service index, written into the signature
   --package-owner <name>            owner written into the signature (repeatable)
   --hash-algorithm <alg>            SHA256 (default), SHA384 or SHA512
   --timestamper <url>               RFC 3161 timestamp server (repeatable: tried in order)
   --timestamp-hash-algorithm <alg>  SHA256 (default), SHA384 or SHA512
   --output <dir>                    write signed packages to this directory
-  --overwrite                       replace the input packages in place`;
+  --overwrite                       replace the input packages in place
+
+${providersUsage()}`;
+}
+
+/** The flags of `reposign sign` itself; a provider's fields take other flags. */
+const COMMON_OPTIONS = {
+  provider: { type: 'string' },
+  'v3-service-index-url': { type: 'string' },
+  'package-owner': { type: 'string', multiple: true },
+  'hash-algorithm': { type: 'string' },
+  timestamper: { type: 'string', multiple: true },
+  'timestamp-hash-algorithm': { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  overwrite: { type: 'boolean' },
+} as const;
 
 /** Runs `reposign sign`. Returns the exit code. */
 export async function signCommand(args: readonly string[], io: CommandOutput): Promise<number> {
-  const { values, positionals } = parseCommandLine(args, {
-    'certificate-path': { type: 'string' },
-    'certificate-password': { type: 'string' },
-    'private-key-path': { type: 'string' },
-    'v3-service-index-url': { type: 'string' },
-    'package-owner': { type: 'string', multiple: true },
-    'hash-algorithm': { type: 'string' },
-    timestamper: { type: 'string', multiple: true },
-    'timestamp-hash-algorithm': { type: 'string' },
-    output: { type: 'string', short: 'o' },
-    overwrite: { type: 'boolean' },
-  });
+  const provider = selectedProvider(args);
+  const { values, positionals } = parseCommandLine(args, { ...providerOptions(provider, COMMON_OPTIONS), ...COMMON_OPTIONS });
   if (positionals.length === 0) throw new ReposignError('INVALID_ARGUMENT', 'No package path was given.');
-  const certificatePath = values['certificate-path'];
-  if (!certificatePath) throw new ReposignError('INVALID_ARGUMENT', '--certificate-path is required.');
   const serviceIndexUrl = values['v3-service-index-url'];
   if (!serviceIndexUrl) throw new ReposignError('INVALID_ARGUMENT', '--v3-service-index-url is required for a repository signature.');
   if (Boolean(values.output) === Boolean(values.overwrite)) {
@@ -55,11 +59,7 @@ export async function signCommand(args: readonly string[], io: CommandOutput): P
     urls: values.timestamper ?? [],
     hashAlgorithm: parseHashAlgorithm(values['timestamp-hash-algorithm'] ?? 'SHA256'),
   });
-  const key = await openKeyFile({
-    certificatePath,
-    password: values['certificate-password'],
-    privateKeyPath: values['private-key-path'],
-  });
+  const key = await openProviderKey(provider, values);
   try {
     if (values.output) await mkdir(values.output, { recursive: true });
     let failures = 0;

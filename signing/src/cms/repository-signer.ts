@@ -4,6 +4,7 @@
 import type { ParsedCertificate } from '../certificates/certificate.js';
 import type { HashAlgorithmName } from '../hash-algorithm.js';
 import type { SigningKey } from '../providers/signing-key.js';
+import type { SignDeadline } from '../sign-with-deadline.js';
 import type { Timestamper } from '../timestamp/index.js';
 import { repositoryAttributes } from './attributes.js';
 import { buildSignerInfo, type BuiltSignerInfo } from './signer-info.js';
@@ -18,6 +19,8 @@ export interface RepositorySignatureRequest {
   readonly packageOwners?: readonly string[] | undefined;
   readonly timestamper?: Timestamper | undefined;
   readonly signingTime: Date;
+  /** Bounds the key's signature: a timeout and the caller's cancellation. */
+  readonly deadline?: SignDeadline | undefined;
 }
 
 /**
@@ -47,5 +50,6 @@ export function buildRepositorySignerInfo(
       }),
     ],
     timestamper: request.timestamper,
+    deadline: request.deadline,
   });
 }

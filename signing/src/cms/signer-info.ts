@@ -7,6 +7,7 @@ import { ReposignError } from '../errors.js';
 import type { ParsedCertificate } from '../certificates/certificate.js';
 import { hashAlgorithm, type HashAlgorithmName } from '../hash-algorithm.js';
 import type { SigningKey } from '../providers/signing-key.js';
+import { signWithDeadline, type SignDeadline } from '../sign-with-deadline.js';
 import type { Timestamper } from '../timestamp/index.js';
 import { attribute, digestAlgorithmIdentifier, messageDigestAttribute } from './attributes.js';
 import { element, integer, nullValue, octetString, oid, retag, sequence, setOf, TAG } from './der.js';
@@ -22,6 +23,8 @@ export interface SignerInfoRequest {
   /** Signed attributes other than message-digest. */
   readonly attributes: readonly Uint8Array[];
   readonly timestamper?: Timestamper | undefined;
+  /** Bounds the key's signature: a timeout and the caller's cancellation. */
+  readonly deadline?: SignDeadline | undefined;
 }
 
 /** A freshly built SignerInfo and the parts callers need. */
@@ -59,13 +62,7 @@ export async function buildSignerInfo(request: SignerInfoRequest): Promise<Built
   const { nodeName } = hashAlgorithm(request.hash);
   const digest = createHash(nodeName).update(request.message).digest();
   const signedAttrs = setOf([...request.attributes, messageDigestAttribute(digest)]);
-  let signatureValue: Uint8Array;
-  try {
-    signatureValue = await request.key.sign(signedAttrs, request.hash);
-  } catch (error) {
-    if (error instanceof ReposignError) throw error;
-    throw new ReposignError('SIGNING_FAILED', `The ${request.key.kind} key failed to sign.`, { cause: error });
-  }
+  const signatureValue = await signWithDeadline(request.key, { data: signedAttrs }, request.hash, request.deadline);
   const valid = verifySignature(nodeName, signedAttrs, request.certificate.publicKey, signatureValue);
   if (!valid) {
     throw new ReposignError(

@@ -1,35 +1,47 @@
 // SPDX-License-Identifier: MIT
-// The two small interfaces every key backend implements. CMS code receives a SigningKey and never
-// learns which backend made it.
+// The open key every backend returns. CMS code receives a SigningKey and never learns which
+// backend made it; a key may live in this process, in a KMS or in an HSM.
+
+import { createHash } from 'node:crypto';
 
 import type { HashAlgorithmName } from '../hash-algorithm.js';
+import { hashAlgorithm } from '../hash-algorithm.js';
 
-/** An open signing key: a certificate chain and an RSA private key that signs bytes. */
+/**
+ * What to sign: the to-be-signed bytes themselves, or their digest under the signing hash. Keys
+ * accept both; remote keys send only a digest, so the engine may hand them either form.
+ */
+export type SignInput = { readonly data: Uint8Array } | { readonly digest: Uint8Array };
+
+/** Per-call options of {@link SigningKey.sign}. */
+export interface SignOptions {
+  /** Aborted when the caller gives up (timeout or cancellation): stop the request and reject. */
+  readonly signal: AbortSignal;
+}
+
+/** An open signing key: a certificate chain and an RSA private key, wherever that key lives. */
 export interface SigningKey {
-  /** The backend that opened the key, for logs and reports (`pfx`, `pem`, `self-signed`, ...). */
+  /** The backend that opened the key, for logs and reports (`StoredCertificate`, `SelfSigned`, ...). */
   readonly kind: string;
   /** DER certificates, the signing (leaf) certificate first, then issuers up to and including the root when known. */
   certificateChain(): readonly Uint8Array[];
   /**
-   * Signs `toBeSigned` with RSASSA-PKCS1-v1_5 over `hash(toBeSigned)` and returns the raw signature
-   * octets. Remote backends hash locally and send only the digest.
+   * Signs with RSASSA-PKCS1-v1_5 over `hash` and returns the raw signature octets. `input` is the
+   * data (the key hashes it) or its digest. Rejects promptly once `options.signal` aborts.
    */
-  sign(toBeSigned: Uint8Array, hash: HashAlgorithmName): Promise<Uint8Array>;
+  sign(input: SignInput, hash: HashAlgorithmName, options: SignOptions): Promise<Uint8Array>;
+  /**
+   * The current revision of the key's source, as an opaque string that changes when the source
+   * does: a digest of the files a file key was read from, later a KMS key version. A reloader
+   * compares successive values and opens the key again on a change. Absent when the source cannot
+   * change under a running key.
+   */
+  revision?(): Promise<string>;
   /** Releases sessions or handles. Idempotent. */
   close(): Promise<void>;
 }
 
-/** A validation finding: `path` names the offending setting. */
-export interface KeySpecProblem {
-  readonly path: string;
-  readonly message: string;
-}
-
-/** A key backend: checks a key reference without I/O, then opens it. */
-export interface SigningProvider<Spec> {
-  readonly kind: string;
-  /** Checks the spec without I/O. Returns every problem found, or an empty list. */
-  validate(spec: Spec): readonly KeySpecProblem[];
-  /** Opens the key. Throws ReposignError (KEY_* or CERTIFICATE_*) on failure. */
-  open(spec: Spec): Promise<SigningKey>;
+/** The digest `input` stands for: given as is, or computed from its data. For remote backends, which send only digests. */
+export function signInputDigest(input: SignInput, hash: HashAlgorithmName): Uint8Array {
+  return 'digest' in input ? input.digest : createHash(hashAlgorithm(hash).nodeName).update(input.data).digest();
 }

@@ -12,8 +12,8 @@ import { loadConfig } from '../../../src/config/load-config.js';
 import { openEmbeddedDatabase } from '../../../src/db/embedded-database.js';
 import { isReposignError } from '@reposign/signing';
 import { isFeedError } from '../../../src/errors.js';
-import { openSelfSignedKey } from '../../../src/services/self-signed-key.js';
-import { openPfxKey } from '@reposign/signing';
+import { openSigningKey } from '../../../src/services/signing-key-source.js';
+import { openPfxKey, type SelfSignedSettings } from '@reposign/signing';
 import { tempDirFor } from '../../../../signing/test/helpers/temp-dir.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -31,22 +31,22 @@ test('the self-signed certificate: persisted encrypted, reused, regenerated on c
   const db = await openEmbeddedDatabase(undefined);
   t.after(() => db.close());
   const base = signingConfig(storage, { Signing__SelfSigned__Organization: 'Contoso', Signing__SelfSigned__Country: 'us', Signing__SelfSigned__ValidityInDays: '60' });
-  assert.equal(base.selfSigned.subjectName, 'CN=reposign repository signing (self-signed), O=Contoso, C=US');
-  assert.equal(base.selfSigned.certificatePath, join(storage, 'certs', 'repository-signing.pfx'));
+  assert.equal((base.settings as SelfSignedSettings).subjectName, 'CN=reposign repository signing (self-signed), O=Contoso, C=US');
+  assert.equal((base.settings as SelfSignedSettings).certificatePath, join(storage, 'certs', 'repository-signing.pfx'));
 
-  const first = await openSelfSignedKey(db, base);
+  const first = await openSigningKey(base, db);
   assert.equal(first.generatedBecause, 'no certificate was persisted yet');
   assert.equal(first.certificate.subject, 'CN=reposign repository signing (self-signed), O=Contoso, C=US');
   assert.equal(first.certificate.keyBits, 2048);
-  const pfx = await readFile(base.selfSigned.certificatePath);
+  const pfx = await readFile((base.settings as SelfSignedSettings).certificatePath);
   await assert.rejects(openPfxKey({ pfx, password: 'wrong' }), (error: unknown) => isReposignError(error, 'KEY_BAD_PASSWORD'));
   assert.equal((await openPfxKey({ pfx, password: 'secret-pw' })).certificateChain().length, 1);
 
-  const again = await openSelfSignedKey(db, base);
+  const again = await openSigningKey(base, db);
   assert.equal(again.generatedBecause, undefined, 'reused while it matches and is valid');
   assert.equal(again.certificate.fingerprintSha256, first.certificate.fingerprintSha256);
 
-  const renewed = await openSelfSignedKey(db, base, new Date(Date.now() + 40 * DAY_MS));
+  const renewed = await openSigningKey(base, db, new Date(Date.now() + 40 * DAY_MS));
   assert.match(renewed.generatedBecause ?? '', /within the renewal window of 30 days/);
   assert.notEqual(renewed.certificate.fingerprintSha256, first.certificate.fingerprintSha256);
 
@@ -57,16 +57,16 @@ test('the self-signed certificate: persisted encrypted, reused, regenerated on c
     [{ Signing__SelfSigned__SubjectName: 'CN=Other Feed', Signing__SelfSigned__KeySize: '3072', Signing__SelfSigned__HashAlgorithm: 'SHA384', Signing__SelfSigned__ValidityInDays: '90' }, /the validity changed to 90 days/],
   ];
   for (const [env, reason] of changes) {
-    const opened = await openSelfSignedKey(db, signingConfig(storage, env));
+    const opened = await openSigningKey(signingConfig(storage, env), db);
     assert.match(opened.generatedBecause ?? '', reason);
   }
 
-  await assert.rejects(openSelfSignedKey(db, signingConfig(storage, { Secrets__Pfx: 'changed', Signing__SelfSigned__SubjectName: 'CN=Other Feed', Signing__SelfSigned__KeySize: '3072', Signing__SelfSigned__HashAlgorithm: 'SHA384', Signing__SelfSigned__ValidityInDays: '90' })), (error: unknown) => {
+  await assert.rejects(openSigningKey(signingConfig(storage, { Secrets__Pfx: 'changed', Signing__SelfSigned__SubjectName: 'CN=Other Feed', Signing__SelfSigned__KeySize: '3072', Signing__SelfSigned__HashAlgorithm: 'SHA384', Signing__SelfSigned__ValidityInDays: '90' }), db), (error: unknown) => {
     assert.ok(isFeedError(error, 'CONFIG_INVALID'));
     assert.match(error.message, /Signing:CertificatePasswordSecret: the certificate persisted at .* cannot be opened with the password from Secrets:Pfx \(named by Signing:CertificatePasswordSecret\)/);
     return true;
   });
-  await assert.rejects(openSelfSignedKey(db, signingConfig(storage, { Signing__SelfSigned__SubjectName: 'nonsense', Signing__SelfSigned__CertificatePath: 'certs/other.pfx' })), (error: unknown) => {
+  await assert.rejects(openSigningKey(signingConfig(storage, { Signing__SelfSigned__SubjectName: 'nonsense', Signing__SelfSigned__CertificatePath: 'certs/other.pfx' }), db), (error: unknown) => {
     assert.ok(isFeedError(error, 'CONFIG_INVALID'));
     assert.match(error.message, /^Signing:SelfSigned:SubjectName: Subject 'nonsense' is not a distinguished name/);
     return true;

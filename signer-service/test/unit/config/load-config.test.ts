@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { isFeedError } from '../../../src/errors.js';
+import type { SelfSignedSettings } from '@reposign/signing';
 
 test('defaults: localhost:5000, ./data, embedded database, SelfSigned, ReSign, 250 MB', () => {
   const { config, warnings } = loadConfig({ argv: [], env: {}, cwd: '/srv/app' });
@@ -16,7 +17,7 @@ test('defaults: localhost:5000, ./data, embedded database, SelfSigned, ReSign, 2
   assert.equal(config.signing.mode, 'SelfSigned');
   assert.equal(config.signing.publishSignaturePolicy, 'ReSign');
   assert.equal(config.signing.timestampServerUrl, 'http://timestamp.digicert.com');
-  assert.equal(config.signing.selfSigned.certificatePath, '/srv/app/data/certs/repository-signing.pfx');
+  assert.equal((config.signing.settings as SelfSignedSettings).certificatePath, '/srv/app/data/certs/repository-signing.pfx');
   assert.equal(config.maxPackageSizeBytes, 250 * 1024 * 1024);
   assert.deepEqual(warnings, []);
   assert.ok(Object.isFrozen(config.signing));
@@ -36,7 +37,7 @@ test('file plus environment: __ nesting, case-insensitive keys, arrays, env wins
   assert.deepEqual(config.listen, [{ protocol: 'http', host: '0.0.0.0', port: 8080 }]);
   assert.equal(config.storagePath, join(dir, 'store'));
   assert.equal(config.signing.publishSignaturePolicy, 'Reject');
-  assert.equal(config.signing.selfSigned.keySize, 2048);
+  assert.equal((config.signing.settings as SelfSignedSettings).keySize, 2048);
   assert.equal(config.signing.signOnPush, false);
   assert.equal(config.maxPackageSizeBytes, 1000);
   assert.deepEqual(

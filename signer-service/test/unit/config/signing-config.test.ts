@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { isFeedError } from '../../../src/errors.js';
+import type { SelfSignedSettings, StoredCertificateSettings } from '@reposign/signing';
 
 const load = (env: Record<string, string>) => loadConfig({ argv: [], cwd: '/srv', env: { HOME: '/home/feed', ...env } });
 
@@ -28,7 +29,7 @@ test('defaults of the Signing section', () => {
   assert.equal(signing.reloadIntervalMs, 10_000);
   assert.deepEqual(signing.rotation, { enabled: false, packagesPerMinute: 30 });
   assert.equal(signing.password.value, '');
-  assert.deepEqual(signing.selfSigned, {
+  assert.deepEqual(signing.settings, {
     subjectName: 'CN=reposign repository signing (self-signed)',
     keySize: 4096,
     validityInDays: 3650,
@@ -36,7 +37,7 @@ test('defaults of the Signing section', () => {
     certificatePath: '/srv/data/certs/repository-signing.pfx',
     renewBeforeDays: 30,
   });
-  assert.equal(signing.storedCertificate, undefined);
+  assert.equal(signing.mode, 'SelfSigned', 'no StoredCertificate settings in SelfSigned mode');
 });
 
 test('every SelfSigned key, Provider as an alias, KeySize in both spellings, "" disables timestamps', () => {
@@ -67,7 +68,7 @@ test('every SelfSigned key, Provider as an alias, KeySize in both spellings, "" 
   assert.equal(signing.reloadIntervalMs, 500);
   assert.deepEqual(signing.rotation, { enabled: true, packagesPerMinute: 120 });
   assert.equal(signing.password.value, 'pw');
-  assert.deepEqual(signing.selfSigned, {
+  assert.deepEqual(signing.settings, {
     subjectName: 'CN=reposign repository signing (self-signed), O=Contoso, OU=Build, C=NL',
     keySize: 3072,
     validityInDays: 365,
@@ -75,7 +76,7 @@ test('every SelfSigned key, Provider as an alias, KeySize in both spellings, "" 
     certificatePath: '/secure/feed.pfx',
     renewBeforeDays: 60,
   });
-  assert.equal(load({ Signing__SelfSigned__SubjectName: 'CN=Mine', Signing__SelfSigned__Organization: 'Ignored' }).config.signing.selfSigned.subjectName, 'CN=Mine');
+  assert.equal((load({ Signing__SelfSigned__SubjectName: 'CN=Mine', Signing__SelfSigned__Organization: 'Ignored' }).config.signing.settings as SelfSignedSettings).subjectName, 'CN=Mine');
 });
 
 test('CertificatePasswordSecret wins over inline passwords, and its target is not an unknown key', () => {
@@ -88,7 +89,7 @@ test('CertificatePasswordSecret wins over inline passwords, and its target is no
   });
   assert.equal(config.signing.password.value, 'from-secret');
   assert.equal(config.signing.password.key, 'Secrets:Pfx (named by Signing:CertificatePasswordSecret)');
-  assert.deepEqual(config.signing.storedCertificate, { kind: 'file', filePath: '/srv/certs/feed.pfx', keyFilePath: '' });
+  assert.deepEqual(config.signing.settings, { kind: 'file', filePath: '/srv/certs/feed.pfx', keyFilePath: '' });
   assert.deepEqual(warnings, []);
   const inline = load({ Signing__Mode: 'StoredCertificate', Signing__StoredCertificate__FilePath: 'a.pfx', Signing__StoredCertificate__Password: 'inline' }).config.signing.password;
   assert.deepEqual(inline, { value: 'inline', key: 'Signing:StoredCertificate:Password' });
@@ -99,7 +100,7 @@ test('CertificatePasswordSecret wins over inline passwords, and its target is no
 test('StoredCertificate from a certificate store: CurrentUser, LocalMachine and an explicit directory', () => {
   const thumbprint = 'ab:cd'.padEnd(5, '0') + 'ef'.repeat(17) + '12';
   const store = (location: string, extra: Record<string, string> = {}) =>
-    load({ Signing__Mode: 'StoredCertificate', Signing__StoredCertificate__Thumbprint: thumbprint, Signing__StoredCertificate__StoreName: 'My', Signing__StoredCertificate__StoreLocation: location, ...extra }).config.signing.storedCertificate;
+    load({ Signing__Mode: 'StoredCertificate', Signing__StoredCertificate__Thumbprint: thumbprint, Signing__StoredCertificate__StoreName: 'My', Signing__StoredCertificate__StoreLocation: location, ...extra }).config.signing.settings as StoredCertificateSettings;
   assert.deepEqual(store('CurrentUser'), { kind: 'store', thumbprint: 'ABCD' + 'EF'.repeat(17) + '12', storeName: 'My', storeLocation: 'CurrentUser', storeDirectory: '/home/feed/.dotnet/corefx/cryptography/x509stores' });
   const machine = store('LocalMachine');
   assert.equal(machine?.kind === 'store' ? machine.storeDirectory : '', '/etc/reposign/x509stores');

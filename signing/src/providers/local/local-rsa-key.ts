@@ -1,20 +1,43 @@
 // SPDX-License-Identifier: MIT
-// A SigningKey whose RSA private key is in this process (PFX, PEM or self-signed backends).
+// A SigningKey whose RSA private key is in this process (StoredCertificate and SelfSigned backends).
 
-import { createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { constants, createPublicKey, privateEncrypt, sign, type KeyObject } from 'node:crypto';
 
 import { ReposignError } from '../../errors.js';
 import { parseCertificate } from '../../certificates/certificate.js';
+import { nullValue, octetString, oid, sequence } from '../../cms/der.js';
 import { hashAlgorithm, type HashAlgorithmName } from '../../hash-algorithm.js';
-import type { SigningKey } from '../signing-key.js';
+import type { SignInput, SigningKey, SignOptions } from '../signing-key.js';
+
+/**
+ * DigestInfo ::= SEQUENCE { digestAlgorithm AlgorithmIdentifier, digest OCTET STRING }
+ * (RFC 8017 §9.2): what PKCS#1 v1.5 signs, built here when the caller hands over a digest.
+ */
+function digestInfo(hash: HashAlgorithmName, digest: Uint8Array): Uint8Array {
+  const info = hashAlgorithm(hash);
+  if (digest.length !== info.length) {
+    throw new ReposignError('INVALID_ARGUMENT', `A ${hash} digest has ${info.length} bytes, not ${digest.length}.`);
+  }
+  return sequence(sequence(oid(info.oid), nullValue()), octetString(digest));
+}
+
+/** Signs data on the libuv thread pool (the asynchronous form of crypto.sign), off the event loop. */
+function signData(data: Uint8Array, hash: HashAlgorithmName, privateKey: KeyObject): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    // node:crypto signs RSA keys with PKCS#1 v1.5 padding unless told otherwise.
+    sign(hashAlgorithm(hash).nodeName, data, privateKey, (error, signature) => (error ? reject(error) : resolve(signature)));
+  });
+}
 
 class LocalRsaSigningKey implements SigningKey {
   readonly kind: string;
+  readonly revision: (() => Promise<string>) | undefined;
   readonly #privateKey: KeyObject;
   readonly #chain: readonly Uint8Array[];
 
-  constructor(kind: string, privateKey: KeyObject, chain: readonly Uint8Array[]) {
+  constructor(kind: string, privateKey: KeyObject, chain: readonly Uint8Array[], revision: (() => Promise<string>) | undefined) {
     this.kind = kind;
+    this.revision = revision;
     this.#privateKey = privateKey;
     this.#chain = chain;
   }
@@ -23,9 +46,11 @@ class LocalRsaSigningKey implements SigningKey {
     return this.#chain;
   }
 
-  async sign(toBeSigned: Uint8Array, hash: HashAlgorithmName): Promise<Uint8Array> {
-    // node:crypto signs RSA keys with PKCS#1 v1.5 padding unless told otherwise.
-    return sign(hashAlgorithm(hash).nodeName, toBeSigned, this.#privateKey);
+  async sign(input: SignInput, hash: HashAlgorithmName, options: SignOptions): Promise<Uint8Array> {
+    options.signal.throwIfAborted();
+    if ('data' in input) return signData(input.data, hash, this.#privateKey);
+    // No asynchronous raw-RSA primitive exists in node:crypto; one private operation is short.
+    return privateEncrypt({ key: this.#privateKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo(hash, input.digest));
   }
 
   async close(): Promise<void> {}
@@ -61,15 +86,21 @@ export function orderChain(privateKey: KeyObject, certificates: readonly Uint8Ar
 }
 
 /**
- * Wraps an in-process RSA private key and its certificates as a SigningKey. Throws KEY_UNSUPPORTED
- * for a non-RSA key and CERTIFICATE_MISMATCH when no certificate belongs to the key.
+ * Wraps an in-process RSA private key and its certificates as a SigningKey; `revision` reports the
+ * revision of the files it came from (see {@link SigningKey.revision}). Throws KEY_UNSUPPORTED for
+ * a non-RSA key and CERTIFICATE_MISMATCH when no certificate belongs to the key.
  */
-export function createLocalRsaKey(kind: string, privateKey: KeyObject, certificates: readonly Uint8Array[]): SigningKey {
+export function createLocalRsaKey(
+  kind: string,
+  privateKey: KeyObject,
+  certificates: readonly Uint8Array[],
+  revision?: () => Promise<string>,
+): SigningKey {
   if (privateKey.asymmetricKeyType !== 'rsa') {
     throw new ReposignError(
       'KEY_UNSUPPORTED',
       `The private key is ${String(privateKey.asymmetricKeyType).toUpperCase()}; NuGet signatures need an RSA key (NU3014).`,
     );
   }
-  return new LocalRsaSigningKey(kind, privateKey, orderChain(privateKey, certificates));
+  return new LocalRsaSigningKey(kind, privateKey, orderChain(privateKey, certificates), revision);
 }

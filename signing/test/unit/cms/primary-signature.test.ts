@@ -185,7 +185,7 @@ describe('keys that do not match their certificate', () => {
     const lying: SigningKey = {
       kind: 'test',
       certificateChain: () => [issued.certDer],
-      sign: async (data, hash) => sign(hash.toLowerCase(), data, wrongPrivateKey),
+      sign: async (input, hash) => sign(hash.toLowerCase(), 'data' in input ? input.data : new Uint8Array(), wrongPrivateKey),
       close: async () => undefined,
     };
     await assert.rejects(createRepositoryPrimarySignature(PACKAGE_HASH, repositoryRequest(lying)), (error: unknown) =>
@@ -212,9 +212,9 @@ describe('keys that do not match their certificate', () => {
 
   test('an http service index URL is refused before anything is signed', async () => {
     let signed = 0;
-    const counting: SigningKey = { ...issuedKey, kind: 'test', certificateChain: () => issuedKey.certificateChain(), sign: async (data, hash) => {
+    const counting: SigningKey = { ...issuedKey, kind: 'test', certificateChain: () => issuedKey.certificateChain(), sign: async (input, hash, options) => {
       signed++;
-      return issuedKey.sign(data, hash);
+      return issuedKey.sign(input, hash, options);
     }, close: async () => undefined };
     await assert.rejects(
       createRepositoryPrimarySignature(PACKAGE_HASH, repositoryRequest(counting, { serviceIndexUrl: 'http://example.com/index.json' })),

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
-// Keys from PKCS#12 (.pfx/.p12): modern PBES2/AES files and legacy 3DES/RC2 files alike.
-// node-forge reads both; node:crypto alone cannot decrypt legacy RC2 bags on OpenSSL 3.
+// Keys from PKCS#12 (.pfx/.p12) bytes: modern PBES2/AES files and legacy 3DES/RC2 files alike.
+// node-forge reads both; node:crypto alone cannot decrypt legacy RC2 bags on OpenSSL 3. A key
+// format of the local backends, not a backend of its own.
 
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 
 import forge from 'node-forge';
 
 import { ReposignError } from '../../errors.js';
-import { createLocalRsaKey } from '../local/local-rsa-key.js';
+import type { SigningKey } from '../signing-key.js';
+import type { ConfigProblem } from '../signing-provider.js';
+import type { KeyLoader } from './key-loader.js';
+import { createLocalRsaKey } from './local-rsa-key.js';
 import { checkPfxMac } from './pkcs12-mac.js';
-import type { KeySpecProblem, SigningKey, SigningProvider } from '../signing-key.js';
 
 /** A PKCS#12 key reference. */
 export interface PfxKeySpec {
@@ -91,14 +94,13 @@ function readPfx(spec: PfxKeySpec): PfxContents {
 }
 
 /** Opens PKCS#12 keys. */
-export const pfxSigningProvider: SigningProvider<PfxKeySpec> = {
-  kind: 'pfx',
+export const pfxKeyLoader: KeyLoader<PfxKeySpec> = {
   validate(spec) {
-    const problems: KeySpecProblem[] = [];
+    const problems: ConfigProblem[] = [];
     if (spec.pfx.length === 0) problems.push({ path: 'pfx', message: 'is empty' });
     return problems;
   },
-  async open(spec): Promise<SigningKey> {
+  async open(spec, options = {}): Promise<SigningKey> {
     const { keys, certificates } = readPfx(spec);
     if (keys.length === 0) {
       throw new ReposignError('KEY_LOAD_FAILED', 'The PFX file has no private key.');
@@ -109,6 +111,6 @@ export const pfxSigningProvider: SigningProvider<PfxKeySpec> = {
     if (certificates.length === 0) {
       throw new ReposignError('KEY_LOAD_FAILED', 'The PFX file has no certificate.');
     }
-    return createLocalRsaKey('pfx', keys[0], certificates);
+    return createLocalRsaKey(options.kind ?? 'pfx', keys[0], certificates, options.revision);
   },
 };

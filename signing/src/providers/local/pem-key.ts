@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
-// Keys from PEM: a certificate (optionally followed by its chain) and a PKCS#1/PKCS#8 private key.
+// Keys from PEM text: a certificate (optionally followed by its chain) and a PKCS#1/PKCS#8 private
+// key. A key format of the local backends, not a backend of its own.
 
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 
 import { ReposignError } from '../../errors.js';
 import { certificatesFromPem } from '../../certificates/certificate.js';
-import { createLocalRsaKey } from '../local/local-rsa-key.js';
-import type { KeySpecProblem, SigningKey, SigningProvider } from '../signing-key.js';
+import type { SigningKey } from '../signing-key.js';
+import type { ConfigProblem } from '../signing-provider.js';
+import type { KeyLoader } from './key-loader.js';
+import { createLocalRsaKey } from './local-rsa-key.js';
 
 /** A PEM key reference: PEM text, already read from files or Secrets. */
 export interface PemKeySpec {
@@ -36,10 +39,9 @@ function loadPrivateKey(spec: PemKeySpec): KeyObject {
 }
 
 /** Opens PEM keys. */
-export const pemSigningProvider: SigningProvider<PemKeySpec> = {
-  kind: 'pem',
+export const pemKeyLoader: KeyLoader<PemKeySpec> = {
   validate(spec) {
-    const problems: KeySpecProblem[] = [];
+    const problems: ConfigProblem[] = [];
     if (!spec.certificatePem.includes('-----BEGIN CERTIFICATE-----')) {
       problems.push({ path: 'certificatePem', message: 'has no CERTIFICATE block' });
     }
@@ -48,11 +50,11 @@ export const pemSigningProvider: SigningProvider<PemKeySpec> = {
     }
     return problems;
   },
-  async open(spec): Promise<SigningKey> {
+  async open(spec, options = {}): Promise<SigningKey> {
     const certificates = [...certificatesFromPem(spec.certificatePem), ...certificatesFromPem(spec.chainPem ?? '')];
     if (certificates.length === 0) {
       throw new ReposignError('KEY_LOAD_FAILED', 'The PEM input holds no certificate.');
     }
-    return createLocalRsaKey('pem', loadPrivateKey(spec), certificates);
+    return createLocalRsaKey(options.kind ?? 'pem', loadPrivateKey(spec), certificates, options.revision);
   },
 };

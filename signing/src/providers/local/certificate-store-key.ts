@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 // Keys from a certificate store directory laid out as .NET's X509Store on Linux:
 // `<root>/<store name, lowercased>/<SHA-1 THUMBPRINT>.pfx` (or `<THUMBPRINT>.<n>.pfx` after a
-// thumbprint collision), each a PKCS#12 file; .NET writes them without a password.
+// thumbprint collision), each a PKCS#12 file; .NET writes them without a password. A key source of
+// the StoredCertificate backend, not a backend of its own.
 
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { ReposignError } from '../../errors.js';
-import { pfxSigningProvider } from '../pfx/pfx-provider.js';
-import type { KeySpecProblem, SigningKey, SigningProvider } from '../signing-key.js';
+import type { SigningKey } from '../signing-key.js';
+import type { ConfigProblem } from '../signing-provider.js';
+import type { KeyLoader } from './key-loader.js';
+import { pfxKeyLoader } from './pfx-key.js';
 
 /** A key named by thumbprint in a store. */
 export interface CertificateStoreKeySpec {
@@ -37,11 +40,15 @@ async function candidates(directory: string, thumbprint: string): Promise<string
   return names.filter((name) => pattern.test(name)).sort().map((name) => join(directory, name));
 }
 
+/** The files that may hold the certificate with `thumbprint` in `directory`, sorted; none when the directory cannot be read. */
+export async function certificateStoreFiles(directory: string, thumbprint: string): Promise<string[]> {
+  return candidates(directory, normaliseThumbprint(thumbprint)).catch(() => []);
+}
+
 /** Opens keys from a .NET-style certificate store directory. */
-export const certificateStoreSigningProvider: SigningProvider<CertificateStoreKeySpec> = {
-  kind: 'certificate-store',
+export const certificateStoreKeyLoader: KeyLoader<CertificateStoreKeySpec> = {
   validate(spec) {
-    const problems: KeySpecProblem[] = [];
+    const problems: ConfigProblem[] = [];
     if (!/^[0-9A-F]{40}$/.test(normaliseThumbprint(spec.thumbprint))) {
       problems.push({ path: 'thumbprint', message: 'must be the 40 hex digits of the certificate SHA-1 thumbprint' });
     }
@@ -51,8 +58,8 @@ export const certificateStoreSigningProvider: SigningProvider<CertificateStoreKe
     if (spec.storeDirectory === '') problems.push({ path: 'storeDirectory', message: 'is empty' });
     return problems;
   },
-  async open(spec): Promise<SigningKey> {
-    const problems = certificateStoreSigningProvider.validate(spec);
+  async open(spec, options = {}): Promise<SigningKey> {
+    const problems = certificateStoreKeyLoader.validate(spec);
     if (problems.length > 0) {
       throw new ReposignError('INVALID_ARGUMENT', problems.map((problem) => `${problem.path} ${problem.message}`).join('; '));
     }
@@ -65,7 +72,7 @@ export const certificateStoreSigningProvider: SigningProvider<CertificateStoreKe
     let last: unknown;
     for (const file of files) {
       try {
-        return await pfxSigningProvider.open({ pfx: await readFile(file), password: spec.password ?? '' });
+        return await pfxKeyLoader.open({ pfx: await readFile(file), password: spec.password ?? '' }, { kind: options.kind ?? 'certificate-store', revision: options.revision });
       } catch (error) {
         // A thumbprint collision leaves other certificates under the same prefix: try each.
         last = error;

@@ -4,11 +4,11 @@ import { verify } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
-import { isReposignError } from '../../../src/errors.js';
-import { pemSigningProvider } from '../../../src/providers/pem/pem-provider.js';
-import { signingProvider } from '../../../src/providers/index.js';
-import { createRootCa, createSelfSigned, issueCertificate, runOpenssl, type TestCa, type TestCertificate } from '../../helpers/pki.js';
-import { makeTempDir, removeTempDir } from '../../helpers/temp-dir.js';
+import { isReposignError } from '../../../../src/errors.js';
+import { pemKeyLoader } from '../../../../src/providers/local/pem-key.js';
+import { signingProvider } from '../../../../src/index.js';
+import { createRootCa, createSelfSigned, issueCertificate, runOpenssl, type TestCa, type TestCertificate } from '../../../helpers/pki.js';
+import { makeTempDir, removeTempDir } from '../../../helpers/temp-dir.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
@@ -21,7 +21,7 @@ let encryptedKeyPem: string;
 let pkcs1KeyPem: string;
 
 before(async () => {
-  dir = await makeTempDir('pem-provider');
+  dir = await makeTempDir('pem-key');
   ca = await createRootCa(dir, { name: 'PEM Root' });
   leaf = await issueCertificate(ca, { subject: 'PEM Leaf' });
   unrelated = await createSelfSigned(dir, { subject: 'Unrelated' });
@@ -33,12 +33,12 @@ before(async () => {
 });
 after(() => removeTempDir(dir));
 
-async function assertSigns(spec: Parameters<typeof pemSigningProvider.open>[0]): Promise<readonly Uint8Array[]> {
-  const key = await pemSigningProvider.open(spec);
+async function assertSigns(spec: Parameters<typeof pemKeyLoader.open>[0]): Promise<readonly Uint8Array[]> {
+  const key = await pemKeyLoader.open(spec);
   try {
     assert.equal(key.kind, 'pem');
     const data = Buffer.from('to be signed');
-    const signature = await key.sign(data, 'SHA384');
+    const signature = await key.sign({ data }, 'SHA384', { signal: new AbortController().signal });
     assert.ok(verify('sha384', data, leaf.certPem, signature), 'PKCS#1 v1.5 signature verifies with the certificate');
     return key.certificateChain();
   } finally {
@@ -47,8 +47,11 @@ async function assertSigns(spec: Parameters<typeof pemSigningProvider.open>[0]):
   }
 }
 
-describe('pem provider', () => {
-  test('is the registered pem provider', () => assert.equal(signingProvider('pem'), pemSigningProvider));
+describe('pem key loader', () => {
+  test('is a key format of StoredCertificate, not a registered backend', () => {
+    assert.equal(signingProvider('StoredCertificate').kind, 'StoredCertificate');
+    assert.throws(() => signingProvider('pem'), (error: unknown) => isReposignError(error, 'PROVIDER_UNKNOWN'));
+  });
 
   test('certificate + PKCS#8 key: the chain is the leaf alone', async () => {
     const chain = await assertSigns({ certificatePem: leaf.certPem, privateKeyPem: leaf.keyPem });
@@ -77,7 +80,7 @@ describe('pem provider', () => {
   ] as const) {
     test(`an encrypted PKCS#8 key ${name} is KEY_BAD_PASSWORD`, async () => {
       await assert.rejects(
-        pemSigningProvider.open({ certificatePem: leaf.certPem, privateKeyPem: encryptedKeyPem, password }),
+        pemKeyLoader.open({ certificatePem: leaf.certPem, privateKeyPem: encryptedKeyPem, password }),
         (error: unknown) => isReposignError(error, 'KEY_BAD_PASSWORD'),
       );
     });
@@ -95,14 +98,14 @@ describe('pem provider', () => {
   ];
   for (const [name, spec, code] of failures) {
     test(`${name} is ${code}`, async () => {
-      await assert.rejects(pemSigningProvider.open(spec()), (error: unknown) => isReposignError(error) && error.code === code);
+      await assert.rejects(pemKeyLoader.open(spec()), (error: unknown) => isReposignError(error) && error.code === code);
     });
   }
 
   test('validate names missing blocks without I/O', () => {
-    assert.deepEqual(pemSigningProvider.validate({ certificatePem: leaf.certPem, privateKeyPem: leaf.keyPem }), []);
+    assert.deepEqual(pemKeyLoader.validate({ certificatePem: leaf.certPem, privateKeyPem: leaf.keyPem }), []);
     assert.deepEqual(
-      pemSigningProvider.validate({ certificatePem: 'x', privateKeyPem: 'y' }).map((problem) => problem.path),
+      pemKeyLoader.validate({ certificatePem: 'x', privateKeyPem: 'y' }).map((problem) => problem.path),
       ['certificatePem', 'privateKeyPem'],
     );
   });

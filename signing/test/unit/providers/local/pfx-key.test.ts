@@ -4,12 +4,12 @@ import { verify } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
-import { isReposignError } from '../../../src/errors.js';
-import { parseCertificate } from '../../../src/certificates/certificate.js';
-import { signingProvider } from '../../../src/providers/index.js';
-import { pfxSigningProvider } from '../../../src/providers/pfx/pfx-provider.js';
-import { createRootCa, exportPfx, issueCertificate, runOpenssl, type PfxOptions, type TestCa, type TestCertificate } from '../../helpers/pki.js';
-import { makeTempDir, removeTempDir } from '../../helpers/temp-dir.js';
+import { isReposignError } from '../../../../src/errors.js';
+import { parseCertificate } from '../../../../src/certificates/certificate.js';
+import { signingProvider } from '../../../../src/index.js';
+import { pfxKeyLoader } from '../../../../src/providers/local/pfx-key.js';
+import { createRootCa, exportPfx, issueCertificate, runOpenssl, type PfxOptions, type TestCa, type TestCertificate } from '../../../helpers/pki.js';
+import { makeTempDir, removeTempDir } from '../../../helpers/temp-dir.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const PASSWORD = 'pfx-pass';
@@ -37,14 +37,17 @@ const variants: readonly [string, Omit<PfxOptions, 'password'>][] = [
   ['legacy RC2-40', { legacy: true, legacyCertBags: 'rc2-40' }],
 ];
 
-describe('pfx provider', () => {
-  test('is the registered pfx provider', () => assert.equal(signingProvider('pfx'), pfxSigningProvider));
+describe('pfx key loader', () => {
+  test('is a key format of StoredCertificate, not a registered backend', () => {
+    assert.equal(signingProvider('StoredCertificate').kind, 'StoredCertificate');
+    assert.throws(() => signingProvider('pfx'), (error: unknown) => isReposignError(error, 'PROVIDER_UNKNOWN'));
+  });
 
   for (const [name, options] of variants) {
     test(`${name} with the chain: leaf then root, leaf DER byte-identical, and it signs`, async () => {
       for (const certificate of [leaf, utf8Leaf]) {
         const path = await exportPfx(certificate, { ...options, password: PASSWORD, includeChain: [ca], fileName: `${certificate === leaf ? 'a' : 'b'}-${name.replace(/\W+/g, '-')}.pfx` });
-        const key = await pfxSigningProvider.open({ pfx: await readFile(path), password: PASSWORD });
+        const key = await pfxKeyLoader.open({ pfx: await readFile(path), password: PASSWORD });
         assert.equal(key.kind, 'pfx');
         const chain = key.certificateChain();
         assert.equal(chain.length, 2);
@@ -52,7 +55,7 @@ describe('pfx provider', () => {
         assert.equal(hex(chain[1]), hex(ca.certDer), 'the root DER is byte-identical to the CA file');
         assert.equal(parseCertificate(chain[0]).fingerprintSha256.toUpperCase(), await openssl256(certificate.certPath));
         const data = Buffer.from('data');
-        assert.ok(verify('sha256', data, certificate.certPem, await key.sign(data, 'SHA256')));
+        assert.ok(verify('sha256', data, certificate.certPem, await key.sign({ data }, 'SHA256', { signal: new AbortController().signal })));
         await key.close();
       }
     });
@@ -60,7 +63,7 @@ describe('pfx provider', () => {
 
   test('without the chain the leaf alone is returned', async () => {
     const path = await exportPfx(leaf, { legacy: false, password: PASSWORD, fileName: 'leaf-only.pfx' });
-    const key = await pfxSigningProvider.open({ pfx: await readFile(path), password: PASSWORD });
+    const key = await pfxKeyLoader.open({ pfx: await readFile(path), password: PASSWORD });
     assert.deepEqual(key.certificateChain().map(hex), [hex(leaf.certDer)]);
   });
 
@@ -68,27 +71,27 @@ describe('pfx provider', () => {
     test(`${name} with a wrong or missing password is KEY_BAD_PASSWORD`, async () => {
       const pfx = await readFile(await exportPfx(leaf, { ...options, password: PASSWORD, fileName: `pw-${name.replace(/\W+/g, '-')}.pfx` }));
       for (const password of ['wrong', undefined]) {
-        await assert.rejects(pfxSigningProvider.open({ pfx, password }), (error: unknown) => isReposignError(error, 'KEY_BAD_PASSWORD'));
+        await assert.rejects(pfxKeyLoader.open({ pfx, password }), (error: unknown) => isReposignError(error, 'KEY_BAD_PASSWORD'));
       }
     });
   }
 
   test('garbage bytes are KEY_LOAD_FAILED', async () => {
     for (const pfx of [Buffer.from('this is not a pfx file'), Buffer.of(0x30, 0x03, 0x02, 0x01, 0x03)]) {
-      await assert.rejects(pfxSigningProvider.open({ pfx, password: PASSWORD }), (error: unknown) => isReposignError(error, 'KEY_LOAD_FAILED'));
+      await assert.rejects(pfxKeyLoader.open({ pfx, password: PASSWORD }), (error: unknown) => isReposignError(error, 'KEY_LOAD_FAILED'));
     }
   });
 
   test('a PFX without a private key is KEY_LOAD_FAILED', async () => {
     const path = `${leaf.certPath}.nokey.pfx`;
     await runOpenssl(['pkcs12', '-export', '-nokeys', '-in', leaf.certPath, '-out', path, '-passout', `pass:${PASSWORD}`]);
-    await assert.rejects(pfxSigningProvider.open({ pfx: await readFile(path), password: PASSWORD }), (error: unknown) =>
+    await assert.rejects(pfxKeyLoader.open({ pfx: await readFile(path), password: PASSWORD }), (error: unknown) =>
       isReposignError(error, 'KEY_LOAD_FAILED'),
     );
   });
 
   test('validate flags an empty file', () => {
-    assert.deepEqual(pfxSigningProvider.validate({ pfx: new Uint8Array(0) }).map((problem) => problem.path), ['pfx']);
-    assert.deepEqual(pfxSigningProvider.validate({ pfx: Uint8Array.of(1) }), []);
+    assert.deepEqual(pfxKeyLoader.validate({ pfx: new Uint8Array(0) }).map((problem) => problem.path), ['pfx']);
+    assert.deepEqual(pfxKeyLoader.validate({ pfx: Uint8Array.of(1) }), []);
   });
 });
