@@ -1,21 +1,17 @@
 // SPDX-License-Identifier: MIT
-// The KeyMaterialInspector on the signing engine: it opens the material as the signer-service
-// will (so a key that does not match its certificate is refused here, not at signing time) and
-// applies NuGet's certificate policy except for the validity period.
+// The KeyMaterialInspector on the signing engine: the StoredCertificate backend opens the bytes as
+// the signer-service will (PFX or PEM, told apart by the engine; a key that does not match its
+// certificate is refused here, not at signing time), then NuGet's certificate policy applies,
+// except for the validity period, which the decision core judges with its own clock.
 
-import { openPemKey, signingCertificateIssues } from '@reposign/signing';
+import { openStoredCertificateContent, signingCertificateIssues } from '@reposign/signing';
 import type { KeyMaterialInput, KeyMaterialInspector } from './key-material.js';
 
-/** Problems that only concern the validity period, which the decision core judges with its clock. */
+/** Problems that only concern the validity period. */
 const VALIDITY_PROBLEMS = /\((NU3017|NU3037)\)/;
 
 async function inspect(input: KeyMaterialInput): Promise<Uint8Array> {
-  if (input.privateKey === undefined) throw new Error('the certificate has no private key beside it');
-  const key = await openPemKey({
-    certificatePem: Buffer.from(input.certificate).toString('utf8'),
-    privateKeyPem: Buffer.from(input.privateKey).toString('utf8'),
-    ...(input.password === undefined ? {} : { password: input.password }),
-  });
+  const key = await openStoredCertificateContent({ certificate: input.certificate, privateKey: input.privateKey, password: input.password ?? '', keySetting: 'keyFileSecretRef' });
   try {
     const [leaf] = key.certificateChain();
     if (leaf === undefined) throw new Error('no certificate');

@@ -5,7 +5,7 @@
 import { stringify } from 'yaml';
 
 import { repositorySignerCrd } from './crd.js';
-import { SIGNING_PROVIDERS } from './signing-providers.js';
+import { signingProviders } from '@reposign/signing';
 
 /** A generated file: its name inside crds/ and its content. */
 export interface GeneratedFile {
@@ -17,6 +17,6 @@ const HEADER = '# Generated from operator/src/api/v1alpha1 by `npm run generate:
 
 /** The YAML of every CRD, one file each, named `<group>_<plural>.yaml` as kubebuilder names them. */
 export function crdFiles(): readonly GeneratedFile[] {
-  const crd = repositorySignerCrd(SIGNING_PROVIDERS);
+  const crd = repositorySignerCrd(signingProviders());
   return [{ name: `${crd.spec.group}_${crd.spec.names.plural}.yaml`, content: HEADER + stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false }) }];
 }

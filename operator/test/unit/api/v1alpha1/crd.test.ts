@@ -12,10 +12,10 @@ import { parse } from 'yaml';
 import { PRINTER_COLUMNS, repositorySignerCrd } from '../../../../src/api/v1alpha1/crd.js';
 import { crdFiles } from '../../../../src/api/v1alpha1/crd-files.js';
 import type { OpenApiSchema } from '../../../../src/api/v1alpha1/openapi.js';
-import { SIGNING_PROVIDERS } from '../../../../src/api/v1alpha1/signing-providers.js';
+import { signingProviders } from '@reposign/signing';
 import { rejections } from '../../../helpers/schema-validation.js';
 
-const crd = repositorySignerCrd(SIGNING_PROVIDERS);
+const crd = repositorySignerCrd(signingProviders());
 const schema = crd.spec.versions[0].schema.openAPIV3Schema;
 const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
 
