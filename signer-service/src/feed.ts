@@ -5,7 +5,8 @@
 import type { Config, SigningConfig } from './config/config.js';
 import type { Database } from './db/database.js';
 import { openDatabase } from './db/open-database.js';
-import { activateSigningCertificate } from './services/certificate-service.js';
+import { FeedError } from './errors.js';
+import { activateSigningCertificate, publishListedCertificates } from './services/certificate-service.js';
 import { DownloadService } from './services/download-service.js';
 import type { FeedContext, FeedLog } from './services/feed-context.js';
 import { createFeedMetrics } from './services/feed-metrics.js';
@@ -82,6 +83,9 @@ export async function openFeed(config: Config, options: OpenFeedOptions = { metr
     };
     try {
       await activateSigningCertificate(ctx);
+      await publishListedCertificates(ctx).catch((error: unknown) => {
+        throw new FeedError('CONFIG_INVALID', `Signing:PublishedCertificatesPath: ${signer.signing.publishedCertificatesPath} cannot be read as PEM certificates (${error instanceof Error ? error.message : String(error)}).`, { cause: error });
+      });
       const imported = await importDroppedPackages(ctx);
       const stops: (() => Promise<void>)[] = [];
       return {

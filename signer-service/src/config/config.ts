@@ -31,6 +31,8 @@ export interface SigningConfig {
   readonly password: ResolvedSecret;
   /** The provider's validated settings, in its own shape: only the provider reads them. */
   readonly settings: unknown;
+  /** Absolute path of a PEM file of certificates to list as published; empty for none. */
+  readonly publishedCertificatesPath: string;
 }
 
 /** The feed configuration, parsed once at startup. Paths are absolute. */

@@ -37,6 +37,11 @@ const SigningCommonSchema = Type.Object({
   AllowUnsignedOnFailure: Type.Boolean({ default: false }),
   /** How often the signing key's source and the config file are checked for changes; 0 disables. */
   ReloadIntervalSeconds: Type.Number({ minimum: 0, maximum: 3600, default: 10 }),
+  /**
+   * A PEM file of certificates to list in the repository-signatures index besides those that signed
+   * here (the operator writes every certificate it published); read at startup and when it changes.
+   */
+  PublishedCertificatesPath: Text(),
   Rotation: RotationSchema,
 });
 

@@ -14,6 +14,7 @@ import {
   type SettingsContext,
   type SigningProvider,
 } from '@reposign/signing';
+import { resolve as resolvePath } from 'node:path';
 import type { SigningConfig } from './config.js';
 import type { RawSigning } from './schema.js';
 
@@ -104,5 +105,6 @@ export function resolveSigning(raw: RawSigning, context: SigningContext, problem
     rotation: { enabled: raw.Rotation.Enabled, packagesPerMinute: raw.Rotation.PackagesPerMinute },
     password: resolved.password,
     settings: resolved.settings,
+    publishedCertificatesPath: raw.PublishedCertificatesPath === '' ? '' : resolvePath(context.cwd, raw.PublishedCertificatesPath),
   };
 }

@@ -57,6 +57,8 @@ function toRecord(row: Row): CertificateRecord {
 export interface CertificatesRepository {
   /** Records the certificate the service signs with now and marks every other one inactive. */
   activate(certificate: Omit<CertificateRecord, 'active' | 'firstUsedAt' | 'lastUsedAt'>): Promise<void>;
+  /** Lists a certificate that signs elsewhere (published by the operator); no-op when it is listed already. */
+  publish(certificate: Omit<CertificateRecord, 'active' | 'firstUsedAt' | 'lastUsedAt'>): Promise<boolean>;
   /** Every certificate, oldest first. */
   list(): Promise<CertificateRecord[]>;
   find(fingerprintSha256: string): Promise<CertificateRecord | undefined>;
@@ -87,6 +89,24 @@ export function certificatesRepository(db: Queryable): CertificatesRepository {
           Buffer.from(certificate.der),
         ],
       );
+    },
+    async publish(certificate) {
+      const inserted = await db.query(
+        `INSERT INTO certificates (fingerprint_sha256, subject, issuer, serial_number, not_before, not_after, der, active)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, false)
+         ON CONFLICT (fingerprint_sha256) DO NOTHING
+         RETURNING fingerprint_sha256`,
+        [
+          certificate.fingerprintSha256,
+          certificate.subject,
+          certificate.issuer,
+          certificate.serialNumber,
+          certificate.notBefore.toISOString(),
+          certificate.notAfter.toISOString(),
+          Buffer.from(certificate.der),
+        ],
+      );
+      return inserted.length > 0;
     },
     async list() {
       return (await db.query<Row>(`SELECT ${COLUMNS} FROM certificates ORDER BY created_at, fingerprint_sha256`)).map(toRecord);

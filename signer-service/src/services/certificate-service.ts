@@ -2,6 +2,8 @@
 // The repository-signatures view: which certificates clients must accept and whether every served
 // package carries one of them.
 
+import { readFile } from 'node:fs/promises';
+import { certificatesFromPem, describeCertificate } from '@reposign/signing';
 import { certificatesRepository, type CertificateRecord } from '../db/certificates-repository.js';
 import { packagesRepository } from '../db/packages-repository.js';
 import type { FeedUrls } from '../nuget/feed-urls.js';
@@ -31,6 +33,23 @@ export async function activateSigningCertificate(ctx: FeedContext): Promise<void
       der: certificate.der,
     }),
   );
+}
+
+/**
+ * Lists every certificate of the configured published-certificates file (append-only: a
+ * certificate once listed stays). Returns how many were new. Throws when the file cannot be read
+ * or holds something that is not a certificate.
+ */
+export async function publishListedCertificates(ctx: FeedContext): Promise<number> {
+  const path = ctx.signer.signing.publishedCertificatesPath;
+  if (path === '') return 0;
+  const certificates = certificatesFromPem(await readFile(path, 'utf8')).map((der) => describeCertificate(der));
+  return ctx.db.transaction(async (tx) => {
+    const repository = certificatesRepository(tx);
+    let added = 0;
+    for (const certificate of certificates) if (await repository.publish(certificate)) added++;
+    return added;
+  });
 }
 
 /** Reads the certificate list and computes `allRepositorySigned` honestly. */

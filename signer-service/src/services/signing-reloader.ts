@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { SigningConfig } from '../config/config.js';
 import { isReposignError } from '@reposign/signing';
-import { activateSigningCertificate } from './certificate-service.js';
+import { activateSigningCertificate, publishListedCertificates } from './certificate-service.js';
 import type { FeedContext, FeedLog } from './feed-context.js';
 import { openSigningKey } from './signing-key-source.js';
 
@@ -49,8 +49,24 @@ export function startSigningReloader(options: SigningReloaderOptions): SigningRe
   let configDigest: string | undefined;
   let sourceRevision: string | undefined;
   let failedRevision: string | undefined;
+  let publishedDigest: string | undefined;
+
+  /** Lists the certificates of the published-certificates file when its content changed. */
+  const republish = async (): Promise<void> => {
+    const path = ctx.signer.signing.publishedCertificatesPath;
+    const digest = path === '' ? '' : await fileDigest(path);
+    if (digest === publishedDigest) return;
+    try {
+      const added = await publishListedCertificates(ctx);
+      publishedDigest = digest;
+      if (added > 0) log.info({ added, path }, 'published certificates listed');
+    } catch (error) {
+      log.error({ err: error, path }, 'published certificates could not be read; the list stays as it was');
+    }
+  };
 
   const check = async (): Promise<void> => {
+    await republish();
     let signing = ctx.signer.signing;
     const nextConfigDigest = await fileDigest(options.configFile);
     if (configDigest !== undefined && nextConfigDigest !== configDigest && options.reloadSigning !== undefined) {
@@ -74,6 +90,7 @@ export function startSigningReloader(options: SigningReloaderOptions): SigningRe
       ctx.signer.replace(opened, signing);
       sourceRevision = await ctx.signer.revision();
       failedRevision = undefined;
+      await republish();
       if (opened.certificate.fingerprintSha256 !== previous.fingerprintSha256) {
         await activateSigningCertificate(ctx);
         ctx.metrics.certificateReload('reloaded');
