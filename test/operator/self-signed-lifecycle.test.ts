@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { describeCertificate, openPfxKey } from '@reposign/signing';
 import type { ConfigMapObject, SecretObject } from '../../operator/src/kube/kube-object.js';
 import { CONFIG_MAPS, SECRETS } from '../../operator/src/kube/resources.js';
 import { readRecords } from '../../operator/src/objects/records-config-map.js';
@@ -31,7 +32,10 @@ test('kubectl apply a SelfSigned RepositorySigner: Ready, published, configured,
 
   const key = await h.client.get<SecretObject>(SECRETS, 'nuget', 'feed-signing');
   assert.equal(key?.type, 'kubernetes.io/tls');
-  assert.ok(key.data?.['tls.crt'] && key.data['tls.key']);
+  assert.ok(key.data?.['tls.crt'] && key.data['tls.key'] && key.data['keystore.pfx'] && key.data['keystore-password']);
+  const keystore = await openPfxKey({ pfx: Buffer.from(key.data['keystore.pfx'], 'base64'), password: Buffer.from(key.data['keystore-password'], 'base64').toString() });
+  assert.equal(describeCertificate(keystore.certificateChain()[0] ?? new Uint8Array()).fingerprintSha256, fingerprint, 'the PFX holds the same certificate');
+  await keystore.close();
   const records = readRecords(await h.client.get<ConfigMapObject>(CONFIG_MAPS, 'nuget', 'feed-certificates'));
   assert.deepEqual(records.map((r) => r.fingerprintSha256), [fingerprint]);
   const config = await h.client.get<SecretObject>(SECRETS, 'nuget', 'feed-signer-config');
@@ -44,6 +48,12 @@ test('kubectl apply a SelfSigned RepositorySigner: Ready, published, configured,
   const [header, row] = listed.stdout.trim().split('\n');
   assert.match(header ?? '', /^NAME\s+READY\s+MODE\s+FINGERPRINT\s+NOT AFTER\s+AGE$/);
   assert.match(row ?? '', new RegExp(`^feed\\s+True\\s+SelfSigned\\s+${fingerprint.slice(0, 12)}\\s+\\S+\\s+\\S+$`));
+
+  // GitOps sees no drift: the operator wrote nothing into spec, so re-applying the manifest changes nothing.
+  const reapplied = await h.kubectl.run(['apply', '-f', '-'], selfSignedManifest('feed'));
+  assert.equal(reapplied.stdout.trim(), 'repositorysigner.reposign.dev/feed unchanged');
+  const diff = await h.kubectl.run(['diff', '-f', '-'], selfSignedManifest('feed'));
+  assert.equal(diff.code, 0, `kubectl diff found drift:\n${diff.stdout}${diff.stderr}`);
 
   // Done means done: no further writes while nothing changes (the loop check of cert-manager #8380).
   const before = h.server.requests.writes().length;

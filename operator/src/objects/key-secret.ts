@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
-// The operator-owned Secret of a SelfSigned RepositorySigner (kubernetes.io/tls: tls.crt, tls.key),
-// and the retired copies kept per revision up to revisionHistoryLimit.
+// The operator-owned Secret of a SelfSigned RepositorySigner: kubernetes.io/tls (tls.crt, tls.key)
+// plus the same pair as a PKCS#12 keystore with its password (keystore.pfx, keystore-password) for
+// .NET tools; and the retired copies kept per revision up to revisionHistoryLimit.
 
+import { randomBytes } from 'node:crypto';
+import { exportPfx } from '@reposign/signing';
 import { FINGERPRINT_ANNOTATION, REVISION_ANNOTATION } from '../api/v1alpha1/names.js';
 import type { RepositorySigner } from '../api/v1alpha1/repository-signer.js';
 import type { SecretObject } from '../kube/kube-object.js';
@@ -12,6 +15,10 @@ export interface PemPair {
   readonly certificatePem: string;
   readonly privateKeyPem: string;
 }
+
+/** The PKCS#12 keystore (PBES2/AES-256, readable by .NET) and its password. */
+export const KEYSTORE_KEY = 'keystore.pfx';
+export const KEYSTORE_PASSWORD_KEY = 'keystore-password';
 
 /** The name of the retired copy of revision `revision` of the key Secret `secretName`. */
 export function retiredKeySecretName(secretName: string, revision: number): string {
@@ -26,6 +33,7 @@ export function keySecret(
   pair: PemPair,
   certificate: { readonly revision: number; readonly fingerprint: string },
 ): SecretObject {
+  const password = randomBytes(24).toString('base64url');
   return {
     metadata: {
       name,
@@ -38,6 +46,8 @@ export function keySecret(
     data: {
       'tls.crt': Buffer.from(pair.certificatePem).toString('base64'),
       'tls.key': Buffer.from(pair.privateKeyPem).toString('base64'),
+      [KEYSTORE_KEY]: Buffer.from(exportPfx({ ...pair, password })).toString('base64'),
+      [KEYSTORE_PASSWORD_KEY]: Buffer.from(password).toString('base64'),
     },
   };
 }

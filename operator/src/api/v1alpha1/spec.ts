@@ -5,7 +5,7 @@
 import { Type, type Static } from 'typebox';
 
 import { DEFAULT_DURATION } from './defaults.js';
-import { durationString, integerEnum, objectName, stringEnum, type CelRule, type OpenApiSchema } from './openapi.js';
+import { durationString, objectName, stringEnum, type CelRule, type OpenApiSchema } from './openapi.js';
 import type { ProviderBlock } from './provider-blocks.js';
 
 /** RSA key sizes NuGet accepts. */
@@ -31,7 +31,8 @@ const SubjectSchema = Type.Object(
 const PrivateKeySchema = Type.Object(
   {
     algorithm: Type.Optional(stringEnum(['RSA'], { description: 'Key algorithm. NuGet accepts RSA only.' })),
-    size: Type.Optional(integerEnum(KEY_SIZES, { description: 'RSA key size in bits: 2048, 3072 or 4096 (default 4096).' })),
+    // No enum here: a schema error stops CEL, and the rule below says why 1024 bits cannot work.
+    size: Type.Optional(Type.Integer({ description: 'RSA key size in bits: 2048, 3072 or 4096 (default 4096).' })),
     rotationPolicy: Type.Optional(
       stringEnum(['Always', 'Never'], { description: 'Always: every issuance makes a new key. Never: re-issue on the same key.', default: 'Always' }),
     ),
