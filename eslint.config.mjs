@@ -66,6 +66,22 @@ export default tseslint.config(
     ]),
   },
   {
+    // HTTP layers call services; they never reach storage, the database or the engine themselves.
+    files: ['signer-service/src/{routes,plugins,http}/**/*.ts'],
+    rules: boundaries('Routes, plugins and HTTP helpers call services only: no db/, storage/ or signing engine (architecture.md).', [
+      '**/signing/src/**',
+      '../db/*',
+      '../../db/*',
+      '../storage/*',
+      '../storage/**',
+      '../../storage/*',
+      '../../storage/**',
+      '@reposign/signing',
+      '@reposign/operator',
+      '**/operator/**',
+    ]),
+  },
+  {
     // The bottom layers of the feed import nothing above them.
     files: ['signer-service/src/{db,storage,config}/**/*.ts'],
     rules: boundaries('db/, storage/ and config/ import nothing above them: no services, routes, plugins, app or feed (architecture.md).', [
