@@ -4,35 +4,16 @@
 // index lists; after the background job re-signed them, trusting only the new one is enough.
 
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { get } from 'node:https';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { packTestPackage, requireDotnet, restoreProject, runDotnet } from '../../signing/test/helpers/dotnet.js';
 import { writeNuGetConfig } from '../../signing/test/helpers/nuget-config.js';
 import { createSelfSigned, exportPfx } from '../../signing/test/helpers/pki.js';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { mountSecret } from '../../signer-service/test/integration/feed/mounted-secret.js';
-import { createTlsMaterial, freePort, startFeedProcess, type FeedProcess } from '../helpers/feed-process.js';
+import { createTlsMaterial, freePort, getJsonOverHttps, startFeedProcess, waitForOutput, type FeedProcess } from '../helpers/feed-process.js';
 
 const API_KEY = 'e2e-key';
-
-async function getJson(url: string, ca: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    get(url, { ca }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      response.on('end', () => resolve(JSON.parse(body) as unknown));
-    }).on('error', reject);
-  });
-}
-
-async function waitForOutput(feed: FeedProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(feed.stdout()) && Date.now() < deadline) await sleep(100);
-  assert.match(feed.stdout(), pattern);
-}
 
 test('rotation: old and new signatures restore trusting both fingerprints; re-signed packages need only the new one', { timeout: 900_000 }, async (t) => {
   if (!(await requireDotnet(t))) return;
@@ -80,7 +61,7 @@ test('rotation: old and new signatures restore trusting both fingerprints; re-si
   const pushedAfter = await runDotnet('dotnet', ['nuget', 'push', after, '--source', feed.serviceIndexUrl, '--api-key', API_KEY], { env });
   assert.equal(pushedAfter.code, 0, pushedAfter.output);
 
-  const index = (await getJson(`https://localhost:${port}/v3/repository-signatures/index.json`, await readFile(tls.caBundlePath, 'utf8'))) as {
+  const index = (await getJsonOverHttps(`https://localhost:${port}/v3/repository-signatures/index.json`, tls.caBundlePath)) as {
     allRepositorySigned: boolean;
     signingCertificates: { fingerprints: Record<string, string> }[];
   };

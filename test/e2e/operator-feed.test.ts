@@ -6,32 +6,19 @@
 // trusting the published fingerprints installs packages signed before and after the rotation.
 
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { get } from 'node:https';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SecretObject } from '../../operator/src/kube/kube-object.js';
 import { SECRETS } from '../../operator/src/kube/resources.js';
 import { packTestPackage, requireDotnet, restoreProject, runDotnet } from '../../signing/test/helpers/dotnet.js';
 import { writeNuGetConfig } from '../../signing/test/helpers/nuget-config.js';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
-import { createTlsMaterial, freePort, startFeedProcess, type FeedProcess } from '../helpers/feed-process.js';
+import { createTlsMaterial, freePort, getJsonOverHttps, startFeedProcess, waitForOutput } from '../helpers/feed-process.js';
 import { mountSecretVolume, secretData } from '../helpers/kubelet-secret-volume.js';
 import { conditionOf, eventually, selfSignedManifest, startOperatorHarness, type OperatorHarness } from '../operator/operator-harness.js';
 
 const API_KEY = 'e2e-key';
 const SHA256 = '2.16.840.1.101.3.4.2.1';
-
-async function getJson(url: string, ca: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    get(url, { ca }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      response.on('end', () => resolve(JSON.parse(body) as unknown));
-    }).on('error', reject);
-  });
-}
 
 async function readyAt(h: OperatorHarness, revision: number): Promise<string> {
   const signer = await eventually(async () => {
@@ -46,12 +33,6 @@ async function configSecret(h: OperatorHarness, fingerprint: string): Promise<Se
     const secret = await h.client.get<SecretObject>(SECRETS, 'nuget', 'feed-signer-config');
     return secret?.metadata?.annotations?.['reposign.dev/certificate-fingerprint'] === fingerprint ? secret : undefined;
   }, `the signer configuration for ${fingerprint.slice(0, 12)}`);
-}
-
-async function waitForOutput(feed: FeedProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(feed.stdout()) && Date.now() < deadline) await sleep(100);
-  assert.match(feed.stdout(), pattern);
 }
 
 test('operator-provisioned signing: the feed signs with what the operator wrote, hot-reloads a rotation, and dotnet restores both', { timeout: 900_000 }, async (t) => {
@@ -111,7 +92,7 @@ test('operator-provisioned signing: the feed signs with what the operator wrote,
   await waitForOutput(feed, /signing certificate reloaded/, 60_000);
   await push('Reposign.Operated.After');
 
-  const index = (await getJson(`https://localhost:${port}/v3/repository-signatures/index.json`, await readFile(tls.caBundlePath, 'utf8'))) as {
+  const index = (await getJsonOverHttps(`https://localhost:${port}/v3/repository-signatures/index.json`, tls.caBundlePath)) as {
     signingCertificates: { fingerprints: Record<string, string> }[];
   };
   assert.deepEqual(
@@ -140,7 +121,7 @@ test('operator-provisioned signing: the feed signs with what the operator wrote,
     dir,
   );
   t.after(() => fresh.stop());
-  const freshIndex = (await getJson(`https://localhost:${freshPort}/v3/repository-signatures/index.json`, await readFile(tls.caBundlePath, 'utf8'))) as typeof index;
+  const freshIndex = (await getJsonOverHttps(`https://localhost:${freshPort}/v3/repository-signatures/index.json`, tls.caBundlePath)) as typeof index;
   assert.deepEqual(new Set(freshIndex.signingCertificates.map((c) => c.fingerprints[SHA256])), new Set([first, second]));
   assert.equal(await fresh.stop(), 0);
 });

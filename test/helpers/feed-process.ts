@@ -2,11 +2,14 @@
 // Runs the feed as its own process — from its TypeScript sources (`npm run dev`), or from the
 // production build that `npm start` and the image run — and a TLS certificate for it from a test CA.
 
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { get } from 'node:https';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createRootCa, runOpenssl, type TestCa } from '../../signing/test/helpers/pki.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -151,4 +154,23 @@ export async function createTlsMaterial(dir: string): Promise<TlsMaterial> {
   const caBundlePath = join(dir, 'ca-bundle.pem');
   await writeFile(caBundlePath, ca.certPem);
   return { ca, certPath, keyPath, caBundlePath };
+}
+
+/** GETs `url` over https trusting the CA bundle at `caPath`, and parses the JSON body. */
+export async function getJsonOverHttps(url: string, caPath: string): Promise<unknown> {
+  const ca = await readFile(caPath, 'utf8');
+  return new Promise((resolveBody, reject) => {
+    get(url, { ca }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      response.on('end', () => resolveBody(JSON.parse(body) as unknown));
+    }).on('error', reject);
+  });
+}
+
+/** Waits until the feed printed something matching `pattern`; fails the test after `timeoutMs`. */
+export async function waitForOutput(feed: FeedProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(feed.stdout()) && Date.now() < deadline) await sleep(100);
+  assert.match(feed.stdout(), pattern);
 }

@@ -68,6 +68,19 @@ export interface CertificatesRepository {
   signings(fingerprintSha256: string): Promise<SigningRecord[]>;
 }
 
+/** The INSERT parameters ($1..$7) of a certificate. */
+function certificateRow(certificate: Omit<CertificateRecord, 'active' | 'firstUsedAt' | 'lastUsedAt'>): unknown[] {
+  return [
+    certificate.fingerprintSha256,
+    certificate.subject,
+    certificate.issuer,
+    certificate.serialNumber,
+    certificate.notBefore.toISOString(),
+    certificate.notAfter.toISOString(),
+    Buffer.from(certificate.der),
+  ];
+}
+
 const COLUMNS = 'fingerprint_sha256, subject, issuer, serial_number, not_before, not_after, der, active, first_used_at, last_used_at';
 
 /** Creates the certificates repository over `db`. */
@@ -79,15 +92,7 @@ export function certificatesRepository(db: Queryable): CertificatesRepository {
         `INSERT INTO certificates (fingerprint_sha256, subject, issuer, serial_number, not_before, not_after, der, active)
          VALUES ($1, $2, $3, $4, $5, $6, $7, true)
          ON CONFLICT (fingerprint_sha256) DO UPDATE SET active = true`,
-        [
-          certificate.fingerprintSha256,
-          certificate.subject,
-          certificate.issuer,
-          certificate.serialNumber,
-          certificate.notBefore.toISOString(),
-          certificate.notAfter.toISOString(),
-          Buffer.from(certificate.der),
-        ],
+        certificateRow(certificate),
       );
     },
     async publish(certificate) {
@@ -96,15 +101,7 @@ export function certificatesRepository(db: Queryable): CertificatesRepository {
          VALUES ($1, $2, $3, $4, $5, $6, $7, false)
          ON CONFLICT (fingerprint_sha256) DO NOTHING
          RETURNING fingerprint_sha256`,
-        [
-          certificate.fingerprintSha256,
-          certificate.subject,
-          certificate.issuer,
-          certificate.serialNumber,
-          certificate.notBefore.toISOString(),
-          certificate.notAfter.toISOString(),
-          Buffer.from(certificate.der),
-        ],
+        certificateRow(certificate),
       );
       return inserted.length > 0;
     },
