@@ -59,6 +59,20 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, what: s
   }
 }
 
+/**
+ * Waits until the fake has seen no write for `settleMs` (a pass's events follow its status write),
+ * then returns the number of writes so far: a baseline for "nothing more happens" assertions.
+ */
+export async function settledWrites(h: Harness, settleMs = 400): Promise<number> {
+  let count = h.server.requests.writes().length;
+  for (;;) {
+    await sleep(settleMs);
+    const now = h.server.requests.writes().length;
+    if (now === count) return count;
+    count = now;
+  }
+}
+
 /** The status of condition `type`, or undefined. */
 export function conditionOf(signer: RepositorySigner | undefined, type: string): { status: string; reason: string; message: string } | undefined {
   return signer?.status?.conditions?.find((condition) => condition.type === type);

@@ -9,7 +9,7 @@ import { describeCertificate, openPfxKey } from '@reposign/signing';
 import type { ConfigMapObject, SecretObject } from '../../operator/src/kube/kube-object.js';
 import { CONFIG_MAPS, SECRETS } from '../../operator/src/kube/resources.js';
 import { readRecords } from '../../operator/src/objects/records-config-map.js';
-import { conditionOf, selfSignedManifest, startOperatorHarness } from './operator-harness.js';
+import { conditionOf, selfSignedManifest, settledWrites, startOperatorHarness } from './operator-harness.js';
 
 test('kubectl apply a SelfSigned RepositorySigner: Ready, published, configured, and quiet afterwards', { timeout: 120_000 }, async (t) => {
   const h = await startOperatorHarness(t);
@@ -56,7 +56,7 @@ test('kubectl apply a SelfSigned RepositorySigner: Ready, published, configured,
   assert.equal(diff.code, 0, `kubectl diff found drift:\n${diff.stdout}${diff.stderr}`);
 
   // Done means done: no further writes while nothing changes (the loop check of cert-manager #8380).
-  const before = h.server.requests.writes().length;
+  const before = await settledWrites(h);
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   assert.deepEqual(h.server.requests.writes().slice(before), [], 'no writes once Ready');
 });

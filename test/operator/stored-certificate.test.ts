@@ -10,7 +10,7 @@ import type { ConfigMapObject, SecretObject } from '../../operator/src/kube/kube
 import { CONFIG_MAPS, SECRETS } from '../../operator/src/kube/resources.js';
 import { readRecords } from '../../operator/src/objects/records-config-map.js';
 import { USER_SECRET_RECHECK_MS } from '../../operator/src/modes/stored-certificate-mode.js';
-import { conditionOf, eventually, startOperatorHarness, type OperatorHarness } from './operator-harness.js';
+import { conditionOf, eventually, settledWrites, startOperatorHarness, type OperatorHarness } from './operator-harness.js';
 
 const MANIFEST = JSON.stringify({
   apiVersion: 'reposign.dev/v1alpha1',
@@ -77,7 +77,7 @@ test('a missing user Secret: ProviderReady False, a recheck per minute and no wr
   assert.match(conditionOf(waiting, 'ProviderReady')?.message ?? '', /Secret user-tls does not exist/);
   assert.equal(conditionOf(waiting, 'Ready')?.status, 'False');
 
-  const writes = h.server.requests.writes().length;
+  const writes = await settledWrites(h);
   const reads = h.server.requests.filter((entry) => entry.name === 'user-tls' && entry.verb === 'get').length;
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   assert.deepEqual(h.server.requests.writes().slice(writes).map((e) => `${e.verb} ${e.resource}/${e.subresource ?? ''} ${e.name ?? ''}`), [], 'no writes while waiting');
