@@ -13,17 +13,11 @@ import { Kubectl } from '../kube-apiserver/kubectl.js';
 import { renderChart, type RenderedObject } from './helm-template/chart.js';
 import { CHART, DEFAULT_RELEASE, KUSTOMIZE, ROOT } from './sources.js';
 
-/** Core kinds the fake does not serve (test/kube-apiserver/builtin-resources.ts); schema-validated in chart.test.ts only. */
-const UNSERVED_CORE_KINDS = new Set(['Service', 'PersistentVolumeClaim']);
-
-/** Group kinds the fake does not serve, installed as schemaless stand-in CRDs so kubectl can apply them. */
+/**
+ * The Prometheus operator's kinds are CRDs in a real cluster too; they are installed as schemaless
+ * CRDs here (their schemas are checked with kubernetes-models in chart.test.ts).
+ */
 const STAND_INS = [
-  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', plural: 'clusterroles', scope: 'Cluster' },
-  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', scope: 'Cluster' },
-  { group: 'rbac.authorization.k8s.io', kind: 'Role', plural: 'roles', scope: 'Namespaced' },
-  { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding', plural: 'rolebindings', scope: 'Namespaced' },
-  { group: 'policy', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', scope: 'Namespaced' },
-  { group: 'networking.k8s.io', kind: 'Ingress', plural: 'ingresses', scope: 'Namespaced' },
   { group: 'monitoring.coreos.com', kind: 'ServiceMonitor', plural: 'servicemonitors', scope: 'Namespaced' },
   { group: 'monitoring.coreos.com', kind: 'PrometheusRule', plural: 'prometheusrules', scope: 'Namespaced' },
 ];
@@ -57,8 +51,7 @@ async function ok(kubectl: Kubectl, args: string[], input?: string): Promise<str
 async function applyPlainManifests(harness: Harness): Promise<void> {
   await ok(harness.kubectl, ['apply', '-f', '-'], standInCrds());
   const rendered = parseObjects(await ok(harness.kubectl, ['kustomize', KUSTOMIZE]));
-  const served = rendered.filter((o) => !UNSERVED_CORE_KINDS.has(o.kind));
-  await ok(harness.kubectl, ['apply', '--server-side', '--field-manager=reposign-install', '-f', '-'], served.map((o) => stringify(o)).join('---\n'));
+  await ok(harness.kubectl, ['apply', '--server-side', '--field-manager=reposign-install', '-f', '-'], rendered.map((o) => stringify(o)).join('---\n'));
 }
 
 test('kubectl kustomize deploy/kustomize renders the chart defaults and the Namespace, nothing else', async (t) => {
