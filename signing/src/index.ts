@@ -23,7 +23,14 @@ export {
   type GeneratedCertificate,
   type SelfSignedCertificateOptions,
 } from './certificates/self-signed-certificate.js';
-export { signingCertificateIssues, type SigningCertificateCheckOptions } from './certificates/signing-certificate-policy.js';
+export {
+  formatCertificateProblem,
+  signingCertificateIssues,
+  signingChainProblems,
+  type CertificateProblem,
+  type CertificateProblemCode,
+  type SigningCertificateCheckOptions,
+} from './certificates/signing-certificate-policy.js';
 export { exportPfx, type PfxExportOptions } from './providers/local/pfx-export.js';
 export { parseHashAlgorithm, type HashAlgorithmName } from './hash-algorithm.js';
 export { repositorySignPackage, type RepositorySignOptions, type RepositorySignResult } from './package-signer.js';

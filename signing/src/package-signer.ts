@@ -101,7 +101,7 @@ export async function repositorySignPackage(
 ): Promise<RepositorySignResult> {
   const hash = options.hashAlgorithm ?? 'SHA256';
   const chain = parsedChain(options.key);
-  assertSigningCertificate(chain[0]);
+  assertSigningCertificate(chain);
   const request: RepositorySignatureRequest = {
     key: options.key,
     chain,

@@ -61,7 +61,8 @@ function openError(error: unknown, signing: SigningConfig): FeedError {
  * Opens and checks the configured key through its provider, under a database advisory lock on the
  * key's location when the provider writes key material; `now` is the time validity is judged at.
  * Throws CONFIG_INVALID with the offending key path: a missing file, a wrong password, no private
- * key, a non-RSA or short key, a forbidden EKU, an expired certificate or one expiring within 5 minutes.
+ * key, or a certificate chain the NuGet client would reject (the engine's signing-certificate policy: key,
+ * algorithms, EKU, basic constraints and key usage along the chain, validity) or one expiring within 5 minutes.
  */
 export async function openSigningKey(signing: SigningConfig, db: Database, now?: Date): Promise<OpenedSigningKey> {
   const provider = openableProvider(signing);
@@ -75,8 +76,9 @@ export async function openSigningKey(signing: SigningConfig, db: Database, now?:
   } catch (error) {
     throw openError(error, signing);
   }
-  const leaf = key.certificateChain()[0];
-  const issues = leaf === undefined ? ['it holds no certificate'] : signingCertificateIssues(leaf, { minimumValidityMs: MINIMUM_REMAINING_VALIDITY_MS, now });
+  const chain = key.certificateChain();
+  const leaf = chain[0];
+  const issues = leaf === undefined ? ['it holds no certificate'] : signingCertificateIssues(chain, { minimumValidityMs: MINIMUM_REMAINING_VALIDITY_MS, now });
   if (leaf === undefined || issues.length > 0) {
     await key.close();
     const source = keySourceOf(signing);

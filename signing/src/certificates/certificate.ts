@@ -40,8 +40,34 @@ export interface ParsedCertificate extends CertificateInfo {
   readonly subjectKeyIdentifier: Uint8Array | undefined;
   /** EKU OIDs, or undefined when the certificate has no EKU extension (which NuGet treats as "any"). */
   readonly extendedKeyUsages: readonly string[] | undefined;
+  /** The basicConstraints extension, or undefined when the certificate has none. */
+  readonly basicConstraints: BasicConstraints | undefined;
+  /** Whether the keyUsage extension asserts keyCertSign; undefined when there is no keyUsage extension. */
+  readonly keyCertSign: boolean | undefined;
   readonly publicKey: KeyObject;
   readonly selfIssued: boolean;
+}
+
+/** A basicConstraints extension: whether the subject is a CA, and its path length limit if any. */
+export interface BasicConstraints {
+  readonly ca: boolean;
+  readonly pathLength: number | undefined;
+}
+
+/** BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL } */
+function readBasicConstraints(value: Tlv | undefined): BasicConstraints | undefined {
+  if (!value) return undefined;
+  const fields = children(expectTlv(value.source, value.contentStart, TAG.SEQUENCE, 'basicConstraints'));
+  const ca = fields[0]?.tag === TAG.BOOLEAN && tlvContent(fields[0])[0] !== 0;
+  const length = fields.find((field) => field.tag === TAG.INTEGER);
+  return { ca, pathLength: length ? tlvContent(length).reduce((total, byte) => total * 256 + byte, 0) : undefined };
+}
+
+/** KeyUsage ::= BIT STRING; keyCertSign is bit 5, i.e. 0x04 of the first content byte after the unused-bits count. */
+function readKeyCertSign(value: Tlv | undefined): boolean | undefined {
+  if (!value) return undefined;
+  const bits = tlvContent(expectTlv(value.source, value.contentStart, TAG.BIT_STRING, 'keyUsage'));
+  return ((bits[1] ?? 0) & 0x04) !== 0;
 }
 
 function formatName(text: string): string {
@@ -119,6 +145,8 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
       subjectKeyIdentifier: ski,
       signatureAlgorithmOid: readOid(children(algorithmTlv)[0]),
       extendedKeyUsages: ekus,
+      basicConstraints: readBasicConstraints(extensions.get(OID.basicConstraints)),
+      keyCertSign: readKeyCertSign(extensions.get(OID.keyUsage)),
       publicKey,
       keyType,
       keyBits: keyType === 'rsa' ? (publicKey.asymmetricKeyDetails?.modulusLength ?? 0) : 0,
