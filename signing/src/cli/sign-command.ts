@@ -5,6 +5,8 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 
+import { parseCertificate } from '../certificates/certificate.js';
+import { assertSigningCertificate } from '../certificates/signing-certificate-policy.js';
 import { ReposignError } from '../errors.js';
 import { createTimestamper, parseHashAlgorithm, repositorySignPackage } from '../index.js';
 import { parseCommandLine, type CommandOutput } from './arguments.js';
@@ -61,6 +63,8 @@ export async function signCommand(args: readonly string[], io: CommandOutput): P
   });
   const key = await openProviderKey(provider, values);
   try {
+    // A certificate the client would reject is a key error (exit 2), refused before any package.
+    assertSigningCertificate(key.certificateChain().map(parseCertificate));
     if (values.output) await mkdir(values.output, { recursive: true });
     let failures = 0;
     for (const input of positionals) {
@@ -77,7 +81,7 @@ export async function signCommand(args: readonly string[], io: CommandOutput): P
           `Signed ${input} (${result.before} -> ${result.after}, repository ${result.placement}) with certificate ${result.certificate.fingerprintSha256.toUpperCase()} -> ${output}`,
         );
       } catch (error) {
-        if (!(error instanceof ReposignError)) throw error;
+        if (!(error instanceof ReposignError) || error.origin === 'key') throw error;
         failures++;
         io.err(`error: ${error.nugetCode ? `${error.nugetCode}: ` : ''}${input}: ${error.message}`);
       }
