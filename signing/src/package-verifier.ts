@@ -4,8 +4,9 @@
 
 import { isReposignError, ReposignError } from './errors.js';
 import { computePackageHash, PackageArchive, readNuspec } from './archive/index.js';
-import { describeCertificate, type CertificateInfo, type ParsedCertificate } from './certificates/certificate.js';
-import { signingCertificateProblems } from './certificates/signing-certificate-policy.js';
+import { describeCertificate, parseCertificate, type CertificateInfo, type ParsedCertificate } from './certificates/certificate.js';
+import { issuerChain } from './certificates/chain-policy.js';
+import { signingChainProblems } from './certificates/signing-certificate-policy.js';
 import { decodeSignatureContent } from './cms/signature-content.js';
 import { findSignerCertificate, type ParsedSignature, type ParsedSignerInfo, type SignatureType } from './cms/signature-reader.js';
 import {
@@ -75,22 +76,57 @@ export async function signerIssues(
   return (await examineSigner(signerInfo, placement, signature, message)).issues;
 }
 
+/** The certificates of a signature's set that parse; the others cannot be issuers. */
+function parseableCertificates(certificates: readonly Uint8Array[]): ParsedCertificate[] {
+  return certificates.flatMap((der) => {
+    try {
+      return [parseCertificate(der)];
+    } catch (error) {
+      if (isReposignError(error, 'CERTIFICATE_INVALID')) return [];
+      throw error;
+    }
+  });
+}
+
+/** How messages name a signature: "primary signature" or "countersignature", never "countersignature signature". */
+function signatureLabel(placement: 'primary' | 'countersignature'): string {
+  return placement === 'primary' ? 'primary signature' : 'countersignature';
+}
+
+/**
+ * The certificate-policy issues of a signer at `at`. Expiry (NU3037) is the one verdict that turns on
+ * trust: the client only warns when the certificate matches a trustedSigners entry with
+ * allowUntrustedRoot="true", and fails otherwise; a pinned certificate (`pinned`) stands for such an entry.
+ */
+function certificateIssues(chain: readonly ParsedCertificate[], placement: 'primary' | 'countersignature', at: Date, pinned: boolean): VerificationIssue[] {
+  return signingChainProblems(chain, at).map((problem) => {
+    const message = `The ${signatureLabel(placement)}'s certificate: ${problem.message}.`;
+    if (problem.nugetCode !== 'NU3037') return { level: 'error', nugetCode: problem.nugetCode, message };
+    const dependsOnTrust = pinned
+      ? 'a warning because the certificate is pinned, as the client warns for a trustedSigners entry with allowUntrustedRoot="true"; an error when the root is trusted otherwise'
+      : 'an error unless the client trusts the certificate through a trustedSigners entry with allowUntrustedRoot="true" (then a warning; pin it with --certificate-fingerprint to judge so)';
+    return { level: pinned ? 'warning' : 'error', nugetCode: problem.nugetCode, message, dependsOnTrust };
+  });
+}
+
 async function examineSigner(
   signerInfo: ParsedSignerInfo,
   placement: 'primary' | 'countersignature',
   signature: ParsedSignature,
   message: Uint8Array,
+  pinnedFingerprints: readonly string[] = [],
 ): Promise<SignerFindings> {
   const issues: VerificationIssue[] = [];
   const certificate: ParsedCertificate | undefined = findSignerCertificate(signerInfo, signature.certificates);
   const code = placement === 'primary' ? 'NU3011' : 'NU3031';
   if (!certificate) {
-    issues.push({ level: 'error', nugetCode: 'NU3010', message: `The ${placement} signer's certificate is not in the signature.` });
+    issues.push({ level: 'error', nugetCode: 'NU3010', message: `The ${signatureLabel(placement)}'s signer certificate is not in the signature.` });
   } else {
     issues.push(...verifySignerInfo(signerInfo, certificate, message, code));
   }
   const timestamps: TimestampReport[] = [];
-  for (const token of timestampTokens(signerInfo)) {
+  const tokens = timestampTokens(signerInfo);
+  for (const token of tokens) {
     try {
       const read = await readTimestampToken(token, signerInfo.signatureValue);
       const tsa = describeCertificate(read.tsaCertificate);
@@ -102,11 +138,11 @@ async function examineSigner(
   }
   if (certificate) {
     const at = timestamps[0]?.genTime ?? new Date();
-    for (const problem of signingCertificateProblems(certificate, at)) {
-      issues.push({ level: 'error', nugetCode: /NU\d{4}/.exec(problem)?.[0] ?? code, message: `The ${placement} signing certificate: ${problem}.` });
-    }
-    if (timestamps.length === 0) {
-      issues.push({ level: 'warning', nugetCode: 'NU3027', message: `The ${placement} signature has no timestamp.` });
+    const chain = issuerChain(certificate, parseableCertificates(signature.certificates));
+    issues.push(...certificateIssues(chain, placement, at, pinnedFingerprints.includes(certificate.fingerprintSha256)));
+    // A token that is present but invalid is reported once (NU3021...), not also as a missing timestamp.
+    if (tokens.length === 0) {
+      issues.push({ level: 'warning', nugetCode: 'NU3027', message: `The ${signatureLabel(placement)} has no timestamp.` });
     }
   }
   let serviceIndexUrl: string | undefined;
@@ -131,7 +167,11 @@ async function examineSigner(
 }
 
 /** Reads identity and signatures; `integrity` also hashes the whole package (verify does, inspect need not). */
-async function examine(archive: PackageArchive, integrity: boolean): Promise<{ inspection: PackageInspection; issues: VerificationIssue[] }> {
+async function examine(
+  archive: PackageArchive,
+  integrity: boolean,
+  pinnedFingerprints: readonly string[] = [],
+): Promise<{ inspection: PackageInspection; issues: VerificationIssue[] }> {
   const nuspec = await readNuspec(archive);
   const signature = await readPackageSignature(archive);
   const kind = signatureKind(signature);
@@ -146,7 +186,7 @@ async function examine(archive: PackageArchive, integrity: boolean): Promise<{ i
   if (integrity && !Buffer.from(await computePackageHash(archive, content.hashAlgorithm.name)).equals(content.packageHash)) {
     issues.push({ level: 'error', nugetCode: 'NU3008', message: 'The package integrity check failed: the package was modified after it was signed.' });
   }
-  const primary = await examineSigner(signature.primary, 'primary', signature, signature.content);
+  const primary = await examineSigner(signature.primary, 'primary', signature, signature.content, pinnedFingerprints);
   issues.push(...primary.issues);
   const reports = [primary.report];
   const repositoryCounters = signature.countersignatures.filter((counter) => counter.type === 'repository');
@@ -157,7 +197,7 @@ async function examine(archive: PackageArchive, integrity: boolean): Promise<{ i
     issues.push({ level: 'error', nugetCode: 'NU3033', message: 'A repository primary signature must not have a repository countersignature.' });
   }
   for (const counter of signature.countersignatures) {
-    const found = await examineSigner(counter, 'countersignature', signature, signature.primary.signatureValue);
+    const found = await examineSigner(counter, 'countersignature', signature, signature.primary.signatureValue, pinnedFingerprints);
     issues.push(...found.issues);
     reports.push(found.report);
   }
@@ -191,16 +231,18 @@ export interface VerifyOptions {
 /**
  * Verifies a package: zip structure, integrity (NU3008), every signer's attributes, digest and
  * signature value, repository signature rules (NU3032, NU3033, https service index), timestamps and
- * the certificate rules NuGet applies. Chain trust is not judged (that needs the client's trust
- * store); the fingerprint allow-list is what pins a repository. Never throws for a bad package:
- * every problem becomes an issue.
+ * the signing-certificate policy along the chain in the signature (NU3012-NU3017, NU3037). Chain
+ * trust is not judged (that needs the client's trust store); the fingerprint allow-list is what pins
+ * a repository, and a pinned certificate is judged as the client judges one trusted through
+ * allowUntrustedRoot (expiry is then a warning). Issues whose verdict depends on trust settings
+ * carry `dependsOnTrust`. Never throws for a bad package: every problem becomes an issue.
  */
 export async function verifyPackage(path: string, options: VerifyOptions = {}): Promise<PackageVerification> {
   let archive: PackageArchive | undefined;
   try {
     archive = await PackageArchive.open(path);
-    const { inspection, issues } = await examine(archive, true);
     const allowed = (options.certificateFingerprints ?? []).map((fingerprint) => fingerprint.replace(/[:\s]/g, '').toLowerCase());
+    const { inspection, issues } = await examine(archive, true, allowed);
     if (allowed.length > 0 && inspection.signatures.length > 0) {
       const matches = inspection.signatures.some(
         (signature) => signature.certificate && allowed.includes(signature.certificate.fingerprintSha256),

@@ -10,7 +10,9 @@ export const VERIFY_USAGE = `Usage: reposign verify <package-path>... [--all] [-
 Verifies package integrity, the zip structure, every signature and countersignature, timestamps,
 and the certificate rules of the NuGet client. Exits non-zero when any package fails.
 Chain trust is not judged: pin the signer with --certificate-fingerprint (SHA-256 hex of the
-certificate; a match on the primary signature or a repository countersignature passes).
+certificate; a match on the primary signature or a repository countersignature passes). A pinned
+certificate is judged as the client judges one trusted with allowUntrustedRoot="true" (an expired,
+untimestamped signature is then a warning); verdicts that depend on such trust settings say so.
 
 Options:
   --all                               verify all signatures (always done; accepted for dotnet parity)
@@ -23,10 +25,13 @@ function printVerification(result: PackageVerification, io: CommandOutput): void
   for (const signature of result.inspection?.signatures ?? []) {
     const certificate = signature.certificate;
     io.out(
-      `  ${signature.type} ${signature.placement} signature, ${signature.hashAlgorithm}, ${certificate ? `${certificate.subject} SHA256 ${certificate.fingerprintSha256.toUpperCase()}` : 'no certificate'}`,
+      `  ${signature.type} ${signature.placement === 'primary' ? 'primary signature' : 'countersignature'}, ${signature.hashAlgorithm}, ${certificate ? `${certificate.subject} SHA256 ${certificate.fingerprintSha256.toUpperCase()}` : 'no certificate'}`,
     );
   }
-  for (const issue of result.issues) io.out(`  ${issue.level}: ${issue.nugetCode}: ${issue.message}`);
+  for (const issue of result.issues) {
+    io.out(`  ${issue.level}: ${issue.nugetCode}: ${issue.message}`);
+    if (issue.dependsOnTrust !== undefined) io.out(`    depends on trust settings reposign cannot see: ${issue.dependsOnTrust}`);
+  }
   io.out(result.valid ? `Successfully verified package '${name}'.` : `Package signature validation failed for '${name}'.`);
 }
 

@@ -15,6 +15,11 @@ export interface VerificationIssue {
   readonly level: 'error' | 'warning';
   readonly nugetCode: string;
   readonly message: string;
+  /**
+   * Set when the client's verdict on this issue depends on trust settings reposign cannot see
+   * (trustedSigners, allowUntrustedRoot, the SDK's trust bundles): what the client does instead.
+   */
+  readonly dependsOnTrust?: string | undefined;
 }
 
 const RSA_SIGNATURE_ALGORITHMS = new Set<string>([OID.rsaEncryption, OID.sha256WithRsa, OID.sha384WithRsa, OID.sha512WithRsa]);
