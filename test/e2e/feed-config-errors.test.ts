@@ -3,9 +3,10 @@
 // the feed process refuses to start, names the key, and exits 78 (EX_CONFIG).
 
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { certificateShapes, materializeShapes } from '../../signing/test/helpers/certificate-shapes.js';
 import { createSelfSigned, exportPfx } from '../../signing/test/helpers/pki.js';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { freePort, runFeedProcessToExit } from '../helpers/feed-process.js';
@@ -29,6 +30,12 @@ test('unusable signing configurations: a clear message naming the key, exit code
   const ec = await pfx('ec', { subject: 'Config EC', keyType: 'ec' });
   const short = await pfx('short', { subject: 'Config Short', keyBits: 1024 });
   const serverAuth = await pfx('server-auth', { subject: 'Config ServerAuth', keyBits: 2048, eku: 'serverAuth' });
+  // The `openssl req -x509` default: CA:TRUE with a key usage that lacks keyCertSign (NU3012 in the client).
+  const caShapes = await materializeShapes(join(dir, 'shapes'), certificateShapes().filter((shape) => ['self-signed-ca-true-no-keycertsign', 'root-intermediate-leaf-intermediate-no-keycertsign'].includes(shape.name)));
+  const caTrue = join(dir, 'ca-true.pem');
+  await writeFile(caTrue, `${await readFile(caShapes[0].chainPemPath, 'utf8')}${await readFile(caShapes[0].keyPath, 'utf8')}`);
+  const badIntermediate = join(dir, 'bad-intermediate.pem');
+  await writeFile(badIntermediate, `${await readFile(caShapes[1].chainPemPath, 'utf8')}${await readFile(caShapes[1].keyPath, 'utf8')}`);
   const certOnly = join(dir, 'cert-only.pem');
   await writeFile(certOnly, (await createSelfSigned(dir, { subject: 'Config NoKey', keyBits: 2048 })).certPem);
 
@@ -50,17 +57,19 @@ test('unusable signing configurations: a clear message naming the key, exit code
     { name: 'EC key', env: stored(ec), message: /Signing:StoredCertificate:FilePath: .*ec\.pfx: The private key is EC; NuGet signatures need an RSA key \(NU3014\)/ },
     { name: '1024-bit key', env: stored(short), message: /Signing:StoredCertificate:FilePath: the certificate 'CN=Config Short' .*: its RSA key has 1024 bits; NuGet needs at least 2048 \(NU3014\)/ },
     { name: 'forbidden EKU', env: stored(serverAuth), message: /Signing:StoredCertificate:FilePath: .*does not include code signing .* \(NU3012\)/ },
+    { name: 'self-signed CA:TRUE without keyCertSign', env: stored(caTrue, ''), message: /Signing:StoredCertificate:FilePath: the certificate .* in .*ca-true\.pem cannot sign NuGet packages: it is self-signed and claims CA:TRUE, but its key usage lacks keyCertSign: InvalidBasicConstraints \(NU3012\)/ },
+    { name: 'intermediate without keyCertSign', env: stored(badIntermediate, ''), message: /Signing:StoredCertificate:FilePath: the certificate .* in .*bad-intermediate\.pem cannot sign NuGet packages: the issuing certificate .* has a key usage without keyCertSign: InvalidBasicConstraints \(NU3012\)/ },
     { name: 'no private key', env: stored(certOnly), message: /Signing:StoredCertificate:FilePath: .*cert-only\.pem: it holds no private key/ },
     { name: 'unknown mode', env: { Signing__Mode: 'Magic' }, message: /Signing:Mode: must be one of SelfSigned, StoredCertificate, AzureKeyVault, AwsKms, AwsSigner, GcpKms, GcpHsm, Pkcs11/ },
     {
-      name: 'cloud mode selected',
-      env: { Signing__Mode: 'AwsKms', Signing__AwsKms__Region: 'us-east-1', Signing__AwsKms__KeyId: 'alias/reposign' },
-      message: /Signing:Mode: mode AwsKms is not available in this version of reposign \(available: SelfSigned, StoredCertificate\)/,
+      name: 'a mode that can never sign selected',
+      env: { Signing__Mode: 'AwsSigner', Signing__AwsSigner__Region: 'us-east-1', Signing__AwsSigner__ProfileName: 'reposign' },
+      message: /Signing:Mode: mode AwsSigner is not available in this version of reposign \(available: SelfSigned, StoredCertificate, [^)]*AwsKms[^)]*\)/,
     },
     {
       name: 'PKCS#11 mode selected through Provider, with a missing field',
       env: { Signing__Provider: 'Pkcs11', Signing__Pkcs11__ModulePath: '/usr/lib/softhsm/libsofthsm2.so', Signing__Pkcs11__TokenLabel: 't', Signing__Pkcs11__KeyLabel: 'k' },
-      message: /Signing:Pkcs11:CertificatePath: is required when Signing:Mode is Pkcs11[\s\S]*Signing:Provider: mode Pkcs11 is not available/,
+      message: /Signing:Pkcs11:Pin: set Pin or PinConfigurationKey/,
     },
     { name: 'Provider contradicting Mode', env: { Signing__Mode: 'SelfSigned', Signing__Provider: 'StoredCertificate' }, message: /Signing:Provider: 'StoredCertificate' contradicts Signing:Mode 'SelfSigned'/ },
   ];
