@@ -13,9 +13,10 @@ const VALIDITY_PROBLEMS = /\((NU3017|NU3037)\)/;
 async function inspect(input: KeyMaterialInput): Promise<Uint8Array> {
   const key = await openStoredCertificateContent({ certificate: input.certificate, privateKey: input.privateKey, password: input.password ?? '', keySetting: 'keyFileSecretRef' });
   try {
-    const [leaf] = key.certificateChain();
+    const chain = key.certificateChain();
+    const [leaf] = chain;
     if (leaf === undefined) throw new Error('no certificate');
-    const problems = signingCertificateIssues(leaf).filter((problem) => !VALIDITY_PROBLEMS.test(problem));
+    const problems = signingCertificateIssues(chain).filter((problem) => !VALIDITY_PROBLEMS.test(problem));
     if (problems.length > 0) throw new Error(`NuGet would reject signatures made with it: ${problems.join('; ')}`);
     return leaf;
   } finally {
