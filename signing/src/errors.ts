@@ -44,6 +44,8 @@ const ERROR_ORIGINS = {
   KEY_NOT_FOUND: 'key',
   KEY_BAD_PASSWORD: 'key',
   KEY_UNSUPPORTED: 'key',
+  /** The KMS or HSM refused the credentials (or their permissions) for the key. */
+  KEY_ACCESS_DENIED: 'key',
   CERTIFICATE_INVALID: 'key',
   CERTIFICATE_MISMATCH: 'key',
   SIGNING_FAILED: 'key',

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Generates the self-signed code-signing certificate of the embedded default and SelfSigned mode,
-// with the profile NuGet accepts (spec §5.5): RSA ≥ 2048, sha2WithRSA, EKU codeSigning, SKI.
+// Builds the self-issued code-signing certificate profile NuGet accepts (spec §5.5): RSA ≥ 2048,
+// sha2WithRSA, EKU codeSigning, SKI. The TBSCertificate is built once and signed by a local key
+// (SelfSigned mode) or by a remote key that never leaves its vault (remote-issued-certificate.ts).
 
 import { createHash, createPrivateKey, createPublicKey, generateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -24,15 +25,15 @@ import {
 } from '../cms/der.js';
 import { OID } from '../cms/oids.js';
 import { hashAlgorithm, type HashAlgorithmName } from '../hash-algorithm.js';
+import { certificateToPem } from './certificate.js';
 import { encodeDistinguishedName } from './distinguished-name.js';
 
 const generateRsa = promisify(generateKeyPair);
 
-/** What the self-signed certificate should look like. */
-export interface SelfSignedCertificateOptions {
+/** The profile of a code-signing certificate for a key: subject, validity and signature hash. */
+export interface CodeSigningCertificateProfile {
   /** Distinguished name, e.g. `CN=reposign feed, O=Contoso, C=US`. */
   readonly subject: string;
-  readonly keyBits?: 2048 | 3072 | 4096;
   /** 1 to 3650 days; default 3650. */
   readonly validityDays?: number;
   readonly hashAlgorithm?: HashAlgorithmName;
@@ -40,9 +41,22 @@ export interface SelfSignedCertificateOptions {
   readonly notBefore?: Date;
   /** End of validity; when set it wins over `validityDays` (the operator asks for a duration such as 8760h). */
   readonly notAfter?: Date;
+  /** The serial number's magnitude; default 16 random bytes. A positive INTEGER either way. */
+  readonly serial?: Uint8Array;
+}
+
+/** What the self-signed certificate should look like. */
+export interface SelfSignedCertificateOptions extends CodeSigningCertificateProfile {
+  readonly keyBits?: 2048 | 3072 | 4096;
   /** Re-certifies this RSA key (PKCS#8 or PKCS#1 PEM) instead of generating one; its size wins over `keyBits`. */
   readonly privateKeyPem?: string;
 }
+
+/**
+ * Signs a TBSCertificate with RSASSA-PKCS1-v1_5 under `hash` and returns the raw signature: a
+ * private key in this process, or a remote key (KMS, HSM) that never leaves its vault.
+ */
+export type TbsSigner = (tbs: Uint8Array, hash: HashAlgorithmName) => Promise<Uint8Array>;
 
 /** A generated certificate and its key, both PEM. */
 export interface GeneratedCertificate {
@@ -66,11 +80,6 @@ function subjectKeyIdentifier(spki: Uint8Array): Uint8Array {
   return createHash('sha1').update(tlvContent(bitString).subarray(1)).digest();
 }
 
-function pem(label: string, der: Uint8Array): string {
-  const body = Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '');
-  return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
-}
-
 /** The key pair of an existing RSA private key. Throws INVALID_ARGUMENT for anything else. */
 function existingRsaKey(privateKeyPem: string): { publicKey: KeyObject; privateKey: KeyObject } {
   let privateKey: KeyObject;
@@ -86,30 +95,31 @@ function existingRsaKey(privateKeyPem: string): { publicKey: KeyObject; privateK
   return { publicKey: createPublicKey(privateKey), privateKey };
 }
 
-/**
- * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
- * Builds and self-signs a v3 certificate for a new RSA key: basicConstraints CA:FALSE,
- * keyUsage digitalSignature (critical), EKU codeSigning, SKI, a random positive 16-byte serial.
- */
-export async function generateSelfSignedCertificate(options: SelfSignedCertificateOptions): Promise<GeneratedCertificate> {
-  const keyBits = options.keyBits ?? 4096;
-  if (![2048, 3072, 4096].includes(keyBits)) {
-    throw new ReposignError('INVALID_ARGUMENT', `Key size ${keyBits} is not supported; use 2048, 3072 or 4096.`);
-  }
-  const validityDays = options.validityDays ?? 3650;
+function validityOf(profile: CodeSigningCertificateProfile): { notBefore: Date; notAfter: Date } {
+  const validityDays = profile.validityDays ?? 3650;
   if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > 3650) {
     throw new ReposignError('INVALID_ARGUMENT', `Validity of ${validityDays} days must be a whole number from 1 to 3650.`);
   }
-  const hash = options.hashAlgorithm ?? 'SHA256';
-  const name = encodeDistinguishedName(options.subject);
-  const { publicKey, privateKey } = options.privateKeyPem === undefined ? await generateRsa('rsa', { modulusLength: keyBits }) : existingRsaKey(options.privateKeyPem);
-  const spki = (publicKey).export({ type: 'spki', format: 'der' });
-  const notBefore = options.notBefore ?? new Date(Date.now() - 60 * 60 * 1000);
-  const notAfter = options.notAfter ?? new Date(notBefore.getTime() + validityDays * 24 * 60 * 60 * 1000);
+  const notBefore = profile.notBefore ?? new Date(Date.now() - 60 * 60 * 1000);
+  const notAfter = profile.notAfter ?? new Date(notBefore.getTime() + validityDays * 24 * 60 * 60 * 1000);
   if (!(notAfter.getTime() > notBefore.getTime())) {
     throw new ReposignError('INVALID_ARGUMENT', `The certificate would end (${notAfter.toISOString()}) before it starts (${notBefore.toISOString()}).`);
   }
-  const serial = randomBytes(16);
+  return { notBefore, notAfter };
+}
+
+/**
+ * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
+ * Builds a v3 code-signing certificate for the RSA public key `spki` (DER SubjectPublicKeyInfo),
+ * self-issued (issuer = subject): basicConstraints CA:FALSE, keyUsage digitalSignature (critical),
+ * EKU codeSigning, SKI; `signTbs` signs the TBSCertificate with the key that `spki` belongs to.
+ * Returns the DER certificate. Throws INVALID_ARGUMENT for a bad subject or validity.
+ */
+export async function issueCodeSigningCertificate(profile: CodeSigningCertificateProfile, spki: Uint8Array, signTbs: TbsSigner): Promise<Uint8Array> {
+  const hash = profile.hashAlgorithm ?? 'SHA256';
+  const name = encodeDistinguishedName(profile.subject);
+  const { notBefore, notAfter } = validityOf(profile);
+  const serial = Uint8Array.from(profile.serial ?? randomBytes(16));
   serial[0] = (serial[0] & 0x7f) | 0x01;
   const algorithm = sequence(oid(SIGNATURE_ALGORITHM[hash]), nullValue());
   const extensions = sequence(
@@ -129,10 +139,27 @@ export async function generateSelfSignedCertificate(options: SelfSignedCertifica
     spki,
     explicit(3, extensions),
   );
-  const signature = sign(hashAlgorithm(hash).nodeName, tbs, privateKey);
-  const certificate = sequence(tbs, algorithm, element(TAG.BIT_STRING, Uint8Array.of(0), signature));
+  const signature = await signTbs(tbs, hash);
+  return sequence(tbs, algorithm, element(TAG.BIT_STRING, Uint8Array.of(0), signature));
+}
+
+/**
+ * Generates a new RSA key (or re-certifies `privateKeyPem`) and self-signs a code-signing
+ * certificate for it with {@link issueCodeSigningCertificate}, in this process.
+ */
+export async function generateSelfSignedCertificate(options: SelfSignedCertificateOptions): Promise<GeneratedCertificate> {
+  const keyBits = options.keyBits ?? 4096;
+  if (![2048, 3072, 4096].includes(keyBits)) {
+    throw new ReposignError('INVALID_ARGUMENT', `Key size ${keyBits} is not supported; use 2048, 3072 or 4096.`);
+  }
+  // Checked before a key is generated, which takes seconds at 4096 bits.
+  validityOf(options);
+  encodeDistinguishedName(options.subject);
+  const { publicKey, privateKey } = options.privateKeyPem === undefined ? await generateRsa('rsa', { modulusLength: keyBits }) : existingRsaKey(options.privateKeyPem);
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
+  const certificate = await issueCodeSigningCertificate(options, spki, async (tbs, hash) => sign(hashAlgorithm(hash).nodeName, tbs, privateKey));
   return {
-    certificatePem: pem('CERTIFICATE', certificate),
-    privateKeyPem: (privateKey).export({ type: 'pkcs8', format: 'pem' }).toString(),
+    certificatePem: certificateToPem(certificate),
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   };
 }

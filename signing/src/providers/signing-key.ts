@@ -4,6 +4,8 @@
 
 import { createHash } from 'node:crypto';
 
+import { ReposignError } from '../errors.js';
+import { nullValue, octetString, oid, sequence } from '../cms/der.js';
 import type { HashAlgorithmName } from '../hash-algorithm.js';
 import { hashAlgorithm } from '../hash-algorithm.js';
 
@@ -44,4 +46,17 @@ export interface SigningKey {
 /** The digest `input` stands for: given as is, or computed from its data. For remote backends, which send only digests. */
 export function signInputDigest(input: SignInput, hash: HashAlgorithmName): Uint8Array {
   return 'digest' in input ? input.digest : createHash(hashAlgorithm(hash).nodeName).update(input.data).digest();
+}
+
+/**
+ * DigestInfo ::= SEQUENCE { digestAlgorithm AlgorithmIdentifier, digest OCTET STRING }
+ * (RFC 8017 §9.2): what PKCS#1 v1.5 signs, for keys that take it rather than a digest (a local
+ * raw RSA operation, PKCS#11 CKM_RSA_PKCS). Throws INVALID_ARGUMENT for a digest of the wrong length.
+ */
+export function digestInfo(hash: HashAlgorithmName, digest: Uint8Array): Uint8Array {
+  const info = hashAlgorithm(hash);
+  if (digest.length !== info.length) {
+    throw new ReposignError('INVALID_ARGUMENT', `A ${hash} digest has ${info.length} bytes, not ${digest.length}.`);
+  }
+  return sequence(sequence(oid(info.oid), nullValue()), octetString(digest));
 }

@@ -5,21 +5,8 @@ import { constants, createPublicKey, privateEncrypt, sign, type KeyObject } from
 
 import { ReposignError } from '../../errors.js';
 import { parseCertificate } from '../../certificates/certificate.js';
-import { nullValue, octetString, oid, sequence } from '../../cms/der.js';
 import { hashAlgorithm, type HashAlgorithmName } from '../../hash-algorithm.js';
-import type { SignInput, SigningKey, SignOptions } from '../signing-key.js';
-
-/**
- * DigestInfo ::= SEQUENCE { digestAlgorithm AlgorithmIdentifier, digest OCTET STRING }
- * (RFC 8017 §9.2): what PKCS#1 v1.5 signs, built here when the caller hands over a digest.
- */
-function digestInfo(hash: HashAlgorithmName, digest: Uint8Array): Uint8Array {
-  const info = hashAlgorithm(hash);
-  if (digest.length !== info.length) {
-    throw new ReposignError('INVALID_ARGUMENT', `A ${hash} digest has ${info.length} bytes, not ${digest.length}.`);
-  }
-  return sequence(sequence(oid(info.oid), nullValue()), octetString(digest));
-}
+import { digestInfo, type SignInput, type SigningKey, type SignOptions } from '../signing-key.js';
 
 /** Signs data on the libuv thread pool (the asynchronous form of crypto.sign), off the event loop. */
 function signData(data: Uint8Array, hash: HashAlgorithmName, privateKey: KeyObject): Promise<Uint8Array> {
