@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 // AwsSigner: accepted for compatibility with the reference product's configuration and always
 // refused: AWS Signer signs Notation payloads and whole artifacts, never the raw RSA PKCS#1 v1.5
-// signature over CMS signed attributes that NuGet requires (docs: remote-keys-and-timestamps §3).
+// signature over CMS signed attributes that NuGet requires. AWS's API reference for SignPayload
+// (https://docs.aws.amazon.com/signer/latest/api/API_SignPayload.html) says "Signs a binary payload
+// and returns a signature envelope" and "The single valid type is
+// application/vnd.cncf.notary.payload.v1+json"; StartSigningJob signs whole artifacts for the
+// Lambda, IoT and FreeRTOS platforms (ECDSA, or SHA-1 RSA). Use AwsKms instead.
 
 import { Type } from 'typebox';
 
