@@ -86,9 +86,9 @@ describe('reposign sign --provider', () => {
     const unknown = await run('sign', unsigned, '--provider', 'NoSuchKms', '--v3-service-index-url', URL, '--overwrite');
     assert.equal(unknown.code, 2);
     assert.match(unknown.err, /No signing provider 'NoSuchKms'/);
-    const refused = await run('sign', unsigned, '--provider', 'AwsKms', '--region', 'eu-west-1', '--key-id', 'alias/x', '--v3-service-index-url', URL, '--overwrite');
+    const refused = await run('sign', unsigned, '--provider', 'AwsSigner', '--region', 'eu-west-1', '--profile-name', 'nuget', '--v3-service-index-url', URL, '--overwrite');
     assert.equal(refused.code, 2);
-    assert.match(refused.err, /Provider AwsKms is not available in this version of reposign/);
+    assert.match(refused.err, /Provider AwsSigner is not available in this version of reposign: AWS Signer cannot produce/);
     const foreign = await run('sign', unsigned, '--provider', 'SelfSigned', '--private-key-path', 'k.pem', '--v3-service-index-url', URL, '--overwrite');
     assert.equal(foreign.code, 2);
   });
