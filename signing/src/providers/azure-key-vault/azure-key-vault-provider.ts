@@ -1,42 +1,173 @@
 // SPDX-License-Identifier: MIT
-// AzureKeyVault: a certificate and its non-exportable key in Azure Key Vault. This version knows
-// the block and checks it; the backend that signs through Key Vault comes with issue 10.
+// AzureKeyVault: a certificate in Azure Key Vault whose key never leaves the vault. The certificate
+// comes from the certificates API; every signature is a keys `sign` call on the certificate's key.
+// The Azure SDKs are loaded when a key is opened.
 
-import { Type } from 'typebox';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
 
-import { requiredFields, requiredOneOf, textField } from '../provider-fields.js';
-import { schemaOnlyProvider } from '../schema-only-provider.js';
+import { Type, type Static } from 'typebox';
+
+import { certificatesFromPem, parseCertificate } from '../../certificates/certificate.js';
+import { assertSigningCertificate } from '../../certificates/signing-certificate-policy.js';
+import { ReposignError } from '../../errors.js';
+import { FIELD_METADATA, requiredFields, textField, validation } from '../provider-fields.js';
+import type { SigningKey } from '../signing-key.js';
+import { ProviderSettingError, type ConfigProblem, type OpenableSigningProvider, type OpenContext } from '../signing-provider.js';
+import { azureCredential, type AzureAuthentication } from './azure-credential.js';
+import { azureError, isAbort } from './azure-errors.js';
+import { azureKeyVaultKey } from './azure-key-vault-key.js';
+import { assertCertificateKey, keyVaultPublicKey } from './key-vault-key-checks.js';
 
 const KIND = 'AzureKeyVault';
 
-/** The `Signing:AzureKeyVault` block, with the reference product's names. */
+/** The `Signing:AzureKeyVault` block, with the reference product's names plus the chain and the authority. */
 export const AzureKeyVaultSchema = Type.Object({
-  VaultUri: textField('The vault, e.g. https://myvault.vault.azure.net/.'),
-  CertificateName: textField('The Key Vault certificate whose key signs.'),
-  CertificateVersion: textField('A certificate version; empty uses the current one.'),
-  AuthenticationMode: Type.Enum(['Default', 'ManagedIdentity', 'ClientSecret'], { default: 'Default', description: 'How to authenticate to Key Vault.' }),
-  TenantId: textField('Entra ID tenant (ClientSecret authentication).'),
-  ClientId: textField('Application (client) id (ClientSecret authentication).'),
-  ClientSecret: textField('The client secret (ClientSecret authentication).'),
-  ClientSecretConfigurationKey: textField('The configuration key holding the client secret.'),
+  VaultUri: textField('The vault, e.g. https://myvault.vault.azure.net/.', { flag: 'azure-key-vault-url' }),
+  CertificateName: textField('The Key Vault certificate whose key signs.', { flag: 'azure-key-vault-certificate' }),
+  CertificateVersion: textField('A certificate version; empty uses the current one (and follows renewals).', { flag: 'azure-key-vault-certificate-version' }),
+  AuthenticationMode: Type.Enum(['Default', 'ManagedIdentity', 'ClientSecret'], { default: 'Default', description: 'How to authenticate to Key Vault.', [FIELD_METADATA]: { flag: 'azure-authentication-mode' } }),
+  TenantId: textField('Entra ID tenant (ClientSecret authentication).', { flag: 'azure-tenant-id' }),
+  ClientId: textField('Application (client) id: ClientSecret authentication, or a user-assigned managed identity.', { flag: 'azure-client-id' }),
+  ClientSecret: textField('The client secret (ClientSecret authentication).', { flag: 'azure-client-secret', password: 'value' }),
+  ClientSecretConfigurationKey: textField('The configuration key (on the CLI: the environment variable) holding the client secret.', { flag: 'azure-client-secret-variable', password: 'reference' }),
+  AuthorityHost: textField('The Entra ID authority host of a sovereign or private cloud, e.g. https://login.microsoftonline.us; empty for the default.', { flag: 'azure-authority-host' }),
+  CertificateChainPath: textField('A PEM file of the issuing CA certificates, sent with each signature (Key Vault returns only the certificate itself).', { flag: 'azure-key-vault-chain' }),
+  DisableChallengeResourceVerification: Type.Boolean({
+    default: false,
+    description: 'Accept a bearer challenge whose resource is not a parent domain of the vault host (a vault behind a proxy or custom domain).',
+    [FIELD_METADATA]: { flag: 'azure-disable-challenge-resource-verification' },
+  }),
 });
 
-/** Azure Key Vault keys: configuration only in this version. */
-export const azureKeyVaultProvider = schemaOnlyProvider({
+type AzureKeyVaultConfig = Static<typeof AzureKeyVaultSchema>;
+
+/** A validated AzureKeyVault block; paths are absolute. */
+export interface AzureKeyVaultSettings {
+  /** The vault URL without a trailing slash. */
+  readonly vaultUrl: string;
+  readonly certificateName: string;
+  /** Empty for the current version. */
+  readonly certificateVersion: string;
+  readonly authentication: AzureAuthentication;
+  readonly authorityHost: string;
+  readonly certificateChainPath: string;
+  readonly disableChallengeResourceVerification: boolean;
+}
+
+/** Key Vault object names: 1–127 letters, digits and dashes. */
+const OBJECT_NAME = /^[0-9A-Za-z-]{1,127}$/;
+const OBJECT_VERSION = /^[0-9A-Za-z]{1,64}$/;
+/** A key id: `https://<vault>/keys/<name>/<version>`. */
+const KEY_ID = /^https:\/\/[^/]+\/keys\/([0-9A-Za-z-]+)\/([0-9A-Za-z]+)$/;
+
+function problemsOf(config: AzureKeyVaultConfig, secret: string, modeSetting: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (config.VaultUri !== '' && !/^https:\/\/[^/\s]+\/?$/i.test(config.VaultUri)) {
+    problems.push({ path: 'VaultUri', message: 'must be an https URL such as https://myvault.vault.azure.net/' });
+  }
+  if (config.CertificateName !== '' && !OBJECT_NAME.test(config.CertificateName)) {
+    problems.push({ path: 'CertificateName', message: 'must be a Key Vault object name (1-127 letters, digits and dashes)' });
+  }
+  if (config.CertificateVersion !== '' && !OBJECT_VERSION.test(config.CertificateVersion)) {
+    problems.push({ path: 'CertificateVersion', message: 'must be a Key Vault object version (letters and digits), or empty for the current one' });
+  }
+  if (config.AuthorityHost !== '' && !/^https:\/\/[^/\s]+\/?$/i.test(config.AuthorityHost)) {
+    problems.push({ path: 'AuthorityHost', message: 'must be an https URL such as https://login.microsoftonline.us' });
+  }
+  if (config.AuthenticationMode === 'ClientSecret' && secret === '') {
+    problems.push({ path: 'ClientSecret', message: `set ClientSecret or ClientSecretConfigurationKey when ${modeSetting} is ${KIND} with AuthenticationMode ClientSecret` });
+  }
+  return problems;
+}
+
+function authenticationOf(config: AzureKeyVaultConfig): AzureAuthentication {
+  return config.AuthenticationMode === 'ClientSecret'
+    ? { mode: 'ClientSecret', tenantId: config.TenantId, clientId: config.ClientId }
+    : { mode: config.AuthenticationMode, clientId: config.ClientId };
+}
+
+/** The issuers of CertificateChainPath, DER; none when it is not set. */
+async function readIssuers(settings: AzureKeyVaultSettings, context: OpenContext): Promise<Uint8Array[]> {
+  if (settings.certificateChainPath === '') return [];
+  let pem: string;
+  try {
+    pem = await readFile(settings.certificateChainPath, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ProviderSettingError(code === 'ENOENT' ? 'KEY_NOT_FOUND' : 'KEY_LOAD_FAILED', context.settingName('CertificateChainPath'), `${settings.certificateChainPath} cannot be read (${code ?? 'error'})`, { cause: error });
+  }
+  const issuers = certificatesFromPem(pem);
+  if (issuers.length === 0) {
+    throw new ProviderSettingError('CERTIFICATE_INVALID', context.settingName('CertificateChainPath'), `${settings.certificateChainPath} holds no PEM certificate`);
+  }
+  return issuers;
+}
+
+/** Runs one SDK call, turning its failure into a ReposignError that names `action`. */
+async function call<T>(action: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isAbort(error)) throw new ReposignError('SIGNING_ABORTED', `Azure Key Vault: ${action} was abandoned`, { cause: error });
+    throw azureError(error, action);
+  }
+}
+
+async function open(settings: AzureKeyVaultSettings, context: OpenContext): Promise<SigningKey> {
+  const credential = await azureCredential(settings.authentication, { authorityHost: settings.authorityHost, clientSecret: context.password.value });
+  const [{ CertificateClient }, { KeyClient, CryptographyClient }] = await Promise.all([import('@azure/keyvault-certificates'), import('@azure/keyvault-keys')]);
+  // The SDK retries throttling (honouring Retry-After) and 5xx itself; keep it brief so a feed
+  // answers 503 promptly while the vault is away.
+  const clientOptions = { disableChallengeResourceVerification: settings.disableChallengeResourceVerification, retryOptions: { maxRetries: 2, maxRetryDelayInMs: 2_000 } };
+  const certificates = new CertificateClient(settings.vaultUrl, credential, clientOptions);
+  const name = settings.certificateName;
+  const requestOptions = { abortSignal: context.signal };
+  const current = () =>
+    settings.certificateVersion === '' ? certificates.getCertificate(name, requestOptions) : certificates.getCertificateVersion(name, settings.certificateVersion, requestOptions);
+  const certificate = await call(`reading certificate '${name}'`, current);
+  const keyId = certificate.keyId ?? '';
+  const keyParts = KEY_ID.exec(keyId);
+  if (certificate.cer === undefined || keyParts === null) {
+    throw new ReposignError('KEY_LOAD_FAILED', `Azure Key Vault certificate '${name}' has no issued certificate with a key yet (is its issuance pending?).`);
+  }
+  const parsed = parseCertificate(certificate.cer);
+  const keys = new KeyClient(settings.vaultUrl, credential, clientOptions);
+  const key = await call(`reading key ${keyId}`, () => keys.getKey(keyParts[1] ?? '', { version: keyParts[2], abortSignal: context.signal }));
+  const described = `the Key Vault key of certificate '${name}'`;
+  assertCertificateKey(parsed, keyVaultPublicKey(key.key ?? {}, described), described);
+  assertSigningCertificate(parsed, context.now);
+  const version = certificate.properties.version ?? '';
+  return azureKeyVaultKey({
+    kind: KIND,
+    chain: [certificate.cer, ...(await readIssuers(settings, context))],
+    cryptography: new CryptographyClient(key, credential, clientOptions),
+    keyId,
+    revision:
+      settings.certificateVersion === ''
+        ? async () => (await call(`reading certificate '${name}'`, () => certificates.getCertificate(name))).properties.version ?? ''
+        : async () => version,
+  });
+}
+
+/** Certificates whose keys stay in Azure Key Vault (software, HSM or Managed HSM keys). */
+export const azureKeyVaultProvider: OpenableSigningProvider<typeof AzureKeyVaultSchema, AzureKeyVaultSettings> = {
   kind: KIND,
   summary: 'a certificate whose key stays in Azure Key Vault',
   configSchema: AzureKeyVaultSchema,
-  unavailable: 'the Azure Key Vault backend is not implemented yet',
-  required: ['VaultUri', 'CertificateName'],
-  check(config, context) {
-    const problems = [];
-    if (config.VaultUri !== '' && !/^https:\/\/[^/\s]+\/?$/i.test(config.VaultUri)) {
-      problems.push({ path: 'VaultUri', message: 'must be an https URL such as https://myvault.vault.azure.net/' });
-    }
-    if (config.AuthenticationMode === 'ClientSecret') {
-      problems.push(...requiredFields(KIND, config, ['TenantId', 'ClientId'], context), ...requiredOneOf(KIND, config, ['ClientSecret', 'ClientSecretConfigurationKey'], context));
-    }
-    return problems;
+  validate(config, context) {
+    const problems = [...requiredFields(KIND, config, ['VaultUri', 'CertificateName'], context), ...problemsOf(config, context.password.value, context.modeSetting)];
+    if (config.AuthenticationMode === 'ClientSecret') problems.push(...requiredFields(KIND, config, ['TenantId', 'ClientId'], context));
+    return validation(problems, () => ({
+      vaultUrl: config.VaultUri.replace(/\/$/, ''),
+      certificateName: config.CertificateName,
+      certificateVersion: config.CertificateVersion,
+      authentication: authenticationOf(config),
+      authorityHost: config.AuthorityHost,
+      certificateChainPath: config.CertificateChainPath === '' || isAbsolute(config.CertificateChainPath) ? config.CertificateChainPath : resolve(context.cwd, config.CertificateChainPath),
+      disableChallengeResourceVerification: config.DisableChallengeResourceVerification,
+    }));
   },
-  source: (config) => ({ field: 'CertificateName', location: `${config.CertificateName} in ${config.VaultUri}` }),
-});
+  source: (settings) => ({ field: 'CertificateName', location: `${settings.certificateName} in ${settings.vaultUrl}` }),
+  open,
+};
