@@ -41,6 +41,20 @@ export default tseslint.config(
     ]),
   },
   {
+    // CMS, archive and timestamp code receive a SigningKey; they never know which backend made it.
+    files: ['signing/src/{cms,archive,timestamp}/**/*.ts'],
+    rules: boundaries('cms/, archive/ and timestamp/ import no key backend: they receive a SigningKey (architecture.md).', [
+      ...SERVER_PACKAGES,
+      '@reposign/signer-service',
+      '@reposign/signer-service/*',
+      '@reposign/operator',
+      '**/signer-service/**',
+      '**/operator/**',
+      '../providers/*',
+      '../providers/**',
+    ]),
+  },
+  {
     // The operator reaches the engine only through its package, and never the feed.
     files: ['operator/src/**/*.ts'],
     rules: boundaries('The operator imports the engine as @reposign/signing and nothing of the feed (architecture.md).', [

@@ -7,7 +7,7 @@ import './providers/built-in.js';
 import { certificateStoreKeyLoader, type CertificateStoreKeySpec } from './providers/local/certificate-store-key.js';
 import { pemKeyLoader, type PemKeySpec } from './providers/local/pem-key.js';
 import { pfxKeyLoader, type PfxKeySpec } from './providers/local/pfx-key.js';
-import type { SigningKey } from './providers/signing-key.js';
+import type { SigningKey } from './signing-key.js';
 
 export { ReposignError, errorOrigin, hasErrorOrigin, isReposignError, type ErrorCode, type ErrorOrigin } from './errors.js';
 export { PackageArchive, computePackageHash, findUnsafeEntryName, parseNuspec, readNuspec } from './archive/index.js';
@@ -72,7 +72,7 @@ export {
   unaliased,
   type FieldMetadata,
 } from './providers/provider-fields.js';
-export { signInputDigest, type SignInput, type SigningKey, type SignOptions } from './providers/signing-key.js';
+export { signInputDigest, type SignInput, type SigningKey, type SignOptions } from './signing-key.js';
 export { DEFAULT_SIGN_TIMEOUT_MS } from './sign-with-deadline.js';
 export { blockPasswordCandidates, resolveCertificatePassword, type PasswordCandidate, type PasswordResolution } from './providers/certificate-password.js';
 export type { SelfSignedSettings } from './providers/self-signed/self-signed-provider.js';

@@ -13,7 +13,7 @@ import { decodeSignatureContent } from './cms/signature-content.js';
 import type { HashAlgorithmName } from './hash-algorithm.js';
 import { readPackageSignature, signatureKind, type PackageSignatureKind } from './package-signature.js';
 import { signerIssues } from './package-verifier.js';
-import type { SigningKey } from './providers/signing-key.js';
+import type { SigningKey } from './signing-key.js';
 import type { Timestamper } from './timestamp/index.js';
 
 /** How to repository-sign. */

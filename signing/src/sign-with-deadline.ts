@@ -4,7 +4,7 @@
 
 import { ReposignError } from './errors.js';
 import type { HashAlgorithmName } from './hash-algorithm.js';
-import type { SignInput, SigningKey } from './providers/signing-key.js';
+import type { SignInput, SigningKey } from './signing-key.js';
 
 /** How long one signature may take unless the caller says otherwise: generous for a remote key. */
 export const DEFAULT_SIGN_TIMEOUT_MS = 30_000;

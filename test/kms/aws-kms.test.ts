@@ -15,7 +15,7 @@ import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 
 import { certificateToPem } from '../../signing/src/certificates/certificate.js';
 import { remoteIssuedCertificate } from '../../signing/src/certificates/remote-issued-certificate.js';
-import { digestInfo, signInputDigest } from '../../signing/src/providers/signing-key.js';
+import { digestInfo, signInputDigest } from '../../signing/src/signing-key.js';
 import { prepareTrustingSdk, requireDotnet, restoreProject, verifyPackages } from '../../signing/test/helpers/dotnet.js';
 import { createRootCa, issueCertificate } from '../../signing/test/helpers/pki.js';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';

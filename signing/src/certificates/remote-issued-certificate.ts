@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { isReposignError, ReposignError } from '../errors.js';
 import type { HashAlgorithmName } from '../hash-algorithm.js';
 import { orderChain } from '../providers/local/local-rsa-key.js';
-import type { SignInput, SignOptions } from '../providers/signing-key.js';
+import type { SignInput, SignOptions } from '../signing-key.js';
 import { ProviderSettingError } from '../providers/signing-provider.js';
 import { MINIMUM_RSA_KEY_BITS } from './signing-certificate-policy.js';
 import { certificatesFromPem } from './certificate.js';

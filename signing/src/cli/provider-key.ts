@@ -10,7 +10,7 @@ import { ReposignError } from '../errors.js';
 import { blockPasswordCandidates, resolveCertificatePassword } from '../providers/certificate-password.js';
 import { fieldFlag, unaliased } from '../providers/provider-fields.js';
 import { signingProvider, signingProviders } from '../providers/registry.js';
-import type { SigningKey } from '../providers/signing-key.js';
+import type { SigningKey } from '../signing-key.js';
 import type { ProviderContext, SigningProvider } from '../providers/signing-provider.js';
 
 /** The backend `reposign sign` uses when `--provider` is not given: keys in files, as `dotnet nuget sign` takes them. */

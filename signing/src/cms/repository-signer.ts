@@ -3,7 +3,7 @@
 
 import type { ParsedCertificate } from '../certificates/certificate.js';
 import type { HashAlgorithmName } from '../hash-algorithm.js';
-import type { SigningKey } from '../providers/signing-key.js';
+import type { SigningKey } from '../signing-key.js';
 import type { SignDeadline } from '../sign-with-deadline.js';
 import type { Timestamper } from '../timestamp/index.js';
 import { repositoryAttributes } from './attributes.js';

@@ -6,7 +6,7 @@ import { createHash, verify as verifySignature } from 'node:crypto';
 import { ReposignError } from '../errors.js';
 import type { ParsedCertificate } from '../certificates/certificate.js';
 import { hashAlgorithm, type HashAlgorithmName } from '../hash-algorithm.js';
-import type { SigningKey } from '../providers/signing-key.js';
+import type { SigningKey } from '../signing-key.js';
 import { signWithDeadline, type SignDeadline } from '../sign-with-deadline.js';
 import type { Timestamper } from '../timestamp/index.js';
 import { attribute, digestAlgorithmIdentifier, messageDigestAttribute } from './attributes.js';

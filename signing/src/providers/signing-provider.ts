@@ -5,7 +5,7 @@
 import type { Static, TObject } from 'typebox';
 
 import { ReposignError, type ErrorCode } from '../errors.js';
-import type { SigningKey } from './signing-key.js';
+import type { SigningKey } from '../signing-key.js';
 
 /** A validation finding: `path` names the offending field of the block (`''` for the block as a whole). */
 export interface ConfigProblem {

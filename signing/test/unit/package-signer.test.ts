@@ -12,7 +12,7 @@ import { inspectPackage, repositorySignPackage, verifyPackage } from '../../src/
 import { timestampTokens } from '../../src/cms/signer-verification.js';
 import { createTimestamper } from '../../src/index.js';
 import { readPackageSignature, signatureKind } from '../../src/package-signature.js';
-import type { SigningKey } from '../../src/providers/signing-key.js';
+import type { SigningKey } from '../../src/signing-key.js';
 import { createRootCa, createSelfSigned, issueCertificate, type TestCa, type TestCertificate } from '../helpers/pki.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { startTsa } from '../helpers/tsa-server.js';

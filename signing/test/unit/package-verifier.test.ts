@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { repositorySignPackage, verifyPackage } from '../../src/index.js';
-import type { SigningKey } from '../../src/providers/signing-key.js';
+import type { SigningKey } from '../../src/signing-key.js';
 import { createSelfSigned, type TestCertificate } from '../helpers/pki.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { buildZip, samplePackageEntries } from '../helpers/zip-builder.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { ReposignError, isReposignError } from '../../src/errors.js';
-import type { SigningKey, SignOptions } from '../../src/providers/signing-key.js';
+import type { SigningKey, SignOptions } from '../../src/signing-key.js';
 import { signWithDeadline } from '../../src/sign-with-deadline.js';
 
 /** A key whose sign() does what `behaviour` says and records the signal it was given. */

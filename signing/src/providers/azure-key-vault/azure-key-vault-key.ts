@@ -5,7 +5,7 @@
 import type { CryptographyClient } from '@azure/keyvault-keys';
 
 import type { HashAlgorithmName } from '../../hash-algorithm.js';
-import { signInputDigest, type SigningKey, type SignInput, type SignOptions } from '../signing-key.js';
+import { signInputDigest, type SigningKey, type SignInput, type SignOptions } from '../../signing-key.js';
 import { azureError, isAbort } from './azure-errors.js';
 
 /** The Key Vault algorithm (RSASSA-PKCS1-v1_5) for each signing hash. */

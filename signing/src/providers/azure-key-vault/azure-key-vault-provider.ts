@@ -12,7 +12,7 @@ import { certificatesFromPem, parseCertificate } from '../../certificates/certif
 import { assertSigningCertificate } from '../../certificates/signing-certificate-policy.js';
 import { ReposignError } from '../../errors.js';
 import { FIELD_METADATA, requiredFields, textField, validation } from '../provider-fields.js';
-import type { SigningKey } from '../signing-key.js';
+import type { SigningKey } from '../../signing-key.js';
 import { ProviderSettingError, type ConfigProblem, type OpenableSigningProvider, type OpenContext } from '../signing-provider.js';
 import { azureCredential, type AzureAuthentication } from './azure-credential.js';
 import { azureError, isAbort } from './azure-errors.js';

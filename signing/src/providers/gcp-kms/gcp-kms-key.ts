@@ -11,7 +11,7 @@ import { ReposignError } from '../../errors.js';
 import type { HashAlgorithmName } from '../../hash-algorithm.js';
 import { openRemoteSigningKey, type RemoteKeyOperations } from '../remote/remote-signing-key.js';
 import type { RemoteCaller } from '../remote/resilience.js';
-import type { SigningKey } from '../signing-key.js';
+import type { SigningKey } from '../../signing-key.js';
 import { algorithmHash, DIGEST_FIELDS } from './gcp-kms-algorithm.js';
 import { checksumMatches, crc32c } from './crc32c.js';
 

@@ -11,7 +11,7 @@ import { FIELD_METADATA, requiredFields, textField, validation } from '../provid
 import { loadSdk } from '../remote/load-sdk.js';
 import { RemoteResilienceFields, resilienceOptions } from '../remote/resilience-fields.js';
 import { RemoteCaller, type ResilienceOptions } from '../remote/resilience.js';
-import type { SigningKey } from '../signing-key.js';
+import type { SigningKey } from '../../signing-key.js';
 import type { ConfigProblem, KeySource, OpenableSigningProvider, OpenContext, ProviderContext, ProviderValidation } from '../signing-provider.js';
 import { classifyGcpKmsFailure } from './gcp-kms-errors.js';
 import { openGcpKmsKey, type GcpProtectionLevel } from './gcp-kms-key.js';

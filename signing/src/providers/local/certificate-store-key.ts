@@ -8,7 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { ReposignError } from '../../errors.js';
-import type { SigningKey } from '../signing-key.js';
+import type { SigningKey } from '../../signing-key.js';
 import type { ConfigProblem } from '../signing-provider.js';
 import type { KeyLoader } from './key-loader.js';
 import { pfxKeyLoader } from './pfx-key.js';

@@ -2,7 +2,7 @@
 // The shape of the in-process key formats (PEM text, PKCS#12 bytes, a .NET store directory) that
 // the local backends read their key material with.
 
-import type { SigningKey } from '../signing-key.js';
+import type { SigningKey } from '../../signing-key.js';
 import type { ConfigProblem } from '../signing-provider.js';
 
 /** How the opened key presents itself. */

@@ -6,7 +6,7 @@ import { constants, createPublicKey, privateEncrypt, sign, type KeyObject } from
 import { ReposignError } from '../../errors.js';
 import { parseCertificate } from '../../certificates/certificate.js';
 import { hashAlgorithm, type HashAlgorithmName } from '../../hash-algorithm.js';
-import { digestInfo, type SignInput, type SigningKey, type SignOptions } from '../signing-key.js';
+import { digestInfo, type SignInput, type SigningKey, type SignOptions } from '../../signing-key.js';
 
 /** Signs data on the libuv thread pool (the asynchronous form of crypto.sign), off the event loop. */
 function signData(data: Uint8Array, hash: HashAlgorithmName, privateKey: KeyObject): Promise<Uint8Array> {

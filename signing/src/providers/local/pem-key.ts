@@ -6,7 +6,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 
 import { ReposignError } from '../../errors.js';
 import { certificatesFromPem } from '../../certificates/certificate.js';
-import type { SigningKey } from '../signing-key.js';
+import type { SigningKey } from '../../signing-key.js';
 import type { ConfigProblem } from '../signing-provider.js';
 import type { KeyLoader } from './key-loader.js';
 import { createLocalRsaKey } from './local-rsa-key.js';

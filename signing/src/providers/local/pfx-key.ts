@@ -8,7 +8,7 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 
 import { ReposignError } from '../../errors.js';
-import type { SigningKey } from '../signing-key.js';
+import type { SigningKey } from '../../signing-key.js';
 import type { ConfigProblem } from '../signing-provider.js';
 import type { KeyLoader } from './key-loader.js';
 import { createLocalRsaKey } from './local-rsa-key.js';

@@ -10,7 +10,7 @@ import { ReposignError } from '../../errors.js';
 import type { HashAlgorithmName } from '../../hash-algorithm.js';
 import type { RemoteFailure } from '../remote/resilience.js';
 import type { RemoteKeyOperations } from '../remote/remote-signing-key.js';
-import { digestInfo } from '../signing-key.js';
+import { digestInfo } from '../../signing-key.js';
 import { acquireModule, type AcquiredModule, type Pkcs11Api } from './pkcs11-module.js';
 
 /** Where the key is on which token, and the PIN. */

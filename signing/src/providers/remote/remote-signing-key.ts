@@ -5,7 +5,7 @@
 
 import { keyOnlyCertificateChain, publicKeyDigest } from '../../certificates/remote-issued-certificate.js';
 import type { HashAlgorithmName } from '../../hash-algorithm.js';
-import { signInputDigest, type SignInput, type SigningKey, type SignOptions } from '../signing-key.js';
+import { signInputDigest, type SignInput, type SigningKey, type SignOptions } from '../../signing-key.js';
 import type { RemoteCaller } from './resilience.js';
 
 /** Milliseconds a revision check may take in all, retries included. */

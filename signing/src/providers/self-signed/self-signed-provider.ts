@@ -16,7 +16,7 @@ import { filesRevision } from '../local/file-revision.js';
 import { exportPfx } from '../local/pfx-export.js';
 import { pfxKeyLoader } from '../local/pfx-key.js';
 import { FIELD_METADATA, textField, validation } from '../provider-fields.js';
-import type { SigningKey } from '../signing-key.js';
+import type { SigningKey } from '../../signing-key.js';
 import { ProviderSettingError, type OpenableSigningProvider, type OpenContext } from '../signing-provider.js';
 import { selfSignedMismatch, type SelfSignedSettings } from './self-signed-renewal.js';
 

@@ -11,7 +11,7 @@ import { certificateStoreFiles, certificateStoreKeyLoader } from '../local/certi
 import { filesRevision } from '../local/file-revision.js';
 import { FIELD_METADATA, textField, validation } from '../provider-fields.js';
 import { openStoredCertificateContent } from './stored-content.js';
-import type { SigningKey } from '../signing-key.js';
+import type { SigningKey } from '../../signing-key.js';
 import { ProviderSettingError, type ConfigProblem, type OpenableSigningProvider, type OpenContext, type ProviderContext, type ProviderValidation } from '../signing-provider.js';
 
 const KIND = 'StoredCertificate';

@@ -6,7 +6,7 @@ import { ReposignError } from '../../errors.js';
 import type { KeyLoaderOptions } from '../local/key-loader.js';
 import { pemKeyLoader } from '../local/pem-key.js';
 import { pfxKeyLoader } from '../local/pfx-key.js';
-import type { SigningKey } from '../signing-key.js';
+import type { SigningKey } from '../../signing-key.js';
 
 const PRIVATE_KEY_BLOCK = /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]*?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/;
 

@@ -12,7 +12,7 @@ import { children, tlvBytes, tlvContent } from '../../../src/cms/der.js';
 import { OID } from '../../../src/cms/oids.js';
 import { findAttribute, parseSignature, type ParsedSignature } from '../../../src/cms/signature-reader.js';
 import { readServiceIndexUrl, verifySignerInfo } from '../../../src/cms/signer-verification.js';
-import type { SigningKey } from '../../../src/providers/signing-key.js';
+import type { SigningKey } from '../../../src/signing-key.js';
 import { createRootCa, createSelfSigned, issueCertificate, runOpenssl, type TestCa, type TestCertificate } from '../../helpers/pki.js';
 import { makeTempDir, removeTempDir } from '../../helpers/temp-dir.js';
 import {

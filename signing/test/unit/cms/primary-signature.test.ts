@@ -19,7 +19,7 @@ import {
   timestampTokens,
   verifySignerInfo,
 } from '../../../src/cms/signer-verification.js';
-import type { SigningKey } from '../../../src/providers/signing-key.js';
+import type { SigningKey } from '../../../src/signing-key.js';
 import { createRootCa, createSelfSigned, issueCertificate, runOpenssl, type TestCa, type TestCertificate } from '../../helpers/pki.js';
 import { makeTempDir, removeTempDir } from '../../helpers/temp-dir.js';
 import { openTestKey, repositoryRequest } from './test-signatures.js';

@@ -23,7 +23,7 @@ import { encodeSignatureContent } from '../../../src/cms/signature-content.js';
 import { buildSignerInfo } from '../../../src/cms/signer-info.js';
 import type { HashAlgorithmName } from '../../../src/hash-algorithm.js';
 import { openPemKey } from '../../../src/index.js';
-import type { SigningKey } from '../../../src/providers/signing-key.js';
+import type { SigningKey } from '../../../src/signing-key.js';
 import type { TestCertificate } from '../../helpers/pki.js';
 
 /** Opens a PEM SigningKey for a test certificate, with `issuers` as its chain. */

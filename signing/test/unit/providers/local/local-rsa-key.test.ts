@@ -9,8 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { isReposignError } from '../../../../src/errors.js';
 import { generateSelfSignedCertificate } from '../../../../src/certificates/self-signed-certificate.js';
 import { pemKeyLoader } from '../../../../src/providers/local/pem-key.js';
-import type { SigningKey } from '../../../../src/providers/signing-key.js';
-import { signInputDigest } from '../../../../src/providers/signing-key.js';
+import type { SigningKey } from '../../../../src/signing-key.js';
+import { signInputDigest } from '../../../../src/signing-key.js';
 
 const signal = new AbortController().signal;
 let key: SigningKey;

@@ -4,10 +4,10 @@
 
 import { createHash } from 'node:crypto';
 
-import { ReposignError } from '../errors.js';
-import { nullValue, octetString, oid, sequence } from '../cms/der.js';
-import type { HashAlgorithmName } from '../hash-algorithm.js';
-import { hashAlgorithm } from '../hash-algorithm.js';
+import { ReposignError } from './errors.js';
+import { nullValue, octetString, oid, sequence } from './cms/der.js';
+import type { HashAlgorithmName } from './hash-algorithm.js';
+import { hashAlgorithm } from './hash-algorithm.js';
 
 /**
  * What to sign: the to-be-signed bytes themselves, or their digest under the signing hash. Keys
