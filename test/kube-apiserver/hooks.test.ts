@@ -76,7 +76,7 @@ test('discovery, version and protobuf rejection', async (t) => {
   const version = (await (await fetch(`${h.server.baseUrl}/version`)).json()) as { gitVersion: string };
   assert.equal(version.gitVersion, 'v1.32.0');
   const groups = (await (await fetch(`${h.server.baseUrl}/apis`)).json()) as { groups: { name: string }[] };
-  assert.deepEqual(groups.groups.map((g) => g.name), ['events.k8s.io', 'coordination.k8s.io', 'apps', 'apiextensions.k8s.io']);
+  assert.deepEqual(groups.groups.map((g) => g.name), ['events.k8s.io', 'coordination.k8s.io', 'rbac.authorization.k8s.io', 'policy', 'networking.k8s.io', 'apps', 'apiextensions.k8s.io']);
   const core = (await (await fetch(`${h.server.baseUrl}/api/v1`)).json()) as { resources: { name: string; namespaced: boolean }[] };
   assert.ok(core.resources.some((r) => r.name === 'namespaces/status' && !r.namespaced));
   const protobuf = await fetch(`${h.server.baseUrl}/api/v1/namespaces`, { headers: { Accept: 'application/vnd.kubernetes.protobuf' } });
