@@ -54,7 +54,7 @@ test('unusable signing configurations: a clear message naming the key, exit code
     },
     { name: 'expired certificate', env: stored(expired), message: /Signing:StoredCertificate:FilePath: the certificate 'CN=Config Expired' .* cannot sign NuGet packages: it expired on .* \(NU3037\)/ },
     { name: 'certificate expiring within 5 minutes', env: stored(expiring), message: /Signing:StoredCertificate:FilePath: the certificate 'CN=Config Expiring' .*: it expires on .*, within 5 minutes/ },
-    { name: 'EC key', env: stored(ec), message: /Signing:StoredCertificate:FilePath: .*ec\.pfx: The private key is EC; NuGet signatures need an RSA key \(NU3014\)/ },
+    { name: 'EC key', env: stored(ec), message: /Signing:StoredCertificate:FilePath: .*ec\.pfx: The signing certificate 'CN=Config EC' cannot make NuGet signatures: it is signed with algorithm [\d.]+; .* \(NU3013\)/ },
     { name: '1024-bit key', env: stored(short), message: /Signing:StoredCertificate:FilePath: the certificate 'CN=Config Short' .*: its RSA key has 1024 bits; NuGet needs at least 2048 \(NU3014\)/ },
     { name: 'forbidden EKU', env: stored(serverAuth), message: /Signing:StoredCertificate:FilePath: .*does not include code signing .* \(NU3012\)/ },
     { name: 'self-signed CA:TRUE without keyCertSign', env: stored(caTrue, ''), message: /Signing:StoredCertificate:FilePath: the certificate .* in .*ca-true\.pem cannot sign NuGet packages: it is self-signed and claims CA:TRUE, but its key usage lacks keyCertSign: InvalidBasicConstraints \(NU3012\)/ },
@@ -93,4 +93,46 @@ test('unusable signing configurations: a clear message naming the key, exit code
     assert.match(result.stderr, c.message, c.name);
     assert.doesNotMatch(result.stdout, /reposign feed ready/, c.name);
   }
+});
+
+/** The shapes the NuGet client rejects with the root trusted, and its code, from the table the corpus test keeps in step with the client. */
+async function clientRejectedShapes(): Promise<Map<string, string>> {
+  const doc = await readFile(new URL('../../docs/signing.md', import.meta.url), 'utf8');
+  const rejected = new Map<string, string>();
+  for (const match of doc.matchAll(/^\| `([a-z0-9-]+)` \| [^|]+ \| rejected (NU\d{4})/gm)) rejected.set(match[1], match[2]);
+  return rejected;
+}
+
+test('every certificate shape the NuGet client rejects keeps the feed from starting: exit 78, the key named, the client code', { timeout: 600_000 }, async (t) => {
+  const rejected = await clientRejectedShapes();
+  assert.ok(rejected.size >= 20, `the docs table lists ${rejected.size} rejected shapes`);
+  const dir = await tempDirFor(t, 'feed-config-shapes');
+  const shapes = await materializeShapes(join(dir, 'shapes'), certificateShapes().filter((shape) => rejected.has(shape.name)));
+  assert.equal(shapes.length, rejected.size, 'every rejected shape in the table is still generated');
+  const failures: string[] = [];
+  for (let i = 0; i < shapes.length; i += 2) {
+    await Promise.all(
+      shapes.slice(i, i + 2).map(async (shape) => {
+        const name = shape.shape.name;
+        const pem = join(dir, `${name}.pem`);
+        await writeFile(pem, `${await readFile(shape.chainPemPath, 'utf8')}${await readFile(shape.keyPath, 'utf8')}`);
+        const port = await freePort();
+        const env = {
+          Urls: `http://127.0.0.1:${port}`,
+          Storage__Path: join(dir, 'data', name),
+          Signing__TimestampServerUrl: '',
+          Signing__Mode: 'StoredCertificate',
+          Signing__StoredCertificate__FilePath: pem,
+        };
+        const result = await runFeedProcessToExit(env, dir);
+        const code = rejected.get(name) ?? '';
+        if (result.code !== EX_CONFIG || !/Signing:StoredCertificate:FilePath: /.test(result.stderr)) {
+          failures.push(`${name}: exit ${String(result.code)}\n${result.stderr}`);
+        } else if (!result.stderr.includes(`(${code})`) || /reposign feed ready/.test(result.stdout)) {
+          failures.push(`${name}: the client says ${code}, the feed says\n${result.stderr}`);
+        }
+      }),
+    );
+  }
+  assert.deepEqual(failures, [], failures.join('\n'));
 });

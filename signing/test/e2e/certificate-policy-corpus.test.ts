@@ -85,8 +85,7 @@ function table(rows: readonly Row[]): string {
   ];
   for (const row of rows) {
     const viaSign = row.signed ? ' (by `dotnet nuget sign`)' : '';
-    const refusal = row.trusted.accepted ? 'signs' : `refuses, exit 2, ${row.trusted.errors[0] ?? ''}`;
-    const sign = row.signed ? 'refuses the key, exit 2, NU3014' : refusal;
+    const sign = row.trusted.accepted ? 'signs' : `refuses, exit 2, ${row.trusted.errors[0] ?? ''}`;
     lines.push(`| \`${row.shape.shape.name}\` | ${row.shape.shape.description} | ${describeVerdict(row.trusted)}${viaSign} | ${describeVerdict(row.allowUntrustedRoot)}${viaSign} | ${sign} |`);
   }
   return `${lines.join('\n')}\n${END}`;
@@ -154,11 +153,18 @@ test('certificate shapes: reposign sign and verify agree with the NuGet client',
     const result = await cli('sign', unsigned, '--certificate-path', shape.chainPemPath, '--private-key-path', shape.keyPath, '--v3-service-index-url', SERVICE_INDEX, '--output', join(dir, 'cli', name));
     const clientRejects = !row.trusted.accepted;
     const code = /^error: (NU\d{4}):/m.exec(result.err)?.[1];
-    // The engine refuses EC and RSA-PSS keys when it loads them (NU3014, in the message), before the
-    // policy runs; the client names the certificate's algorithm (NU3013) or cannot load the PFX (NU3001).
-    const codeAgrees = row.signed ? /NU301[34]/.test(result.err) : code === row.trusted.errors[0];
+    const codeAgrees = code === row.trusted.errors[0];
     if (clientRejects ? result.code !== 2 || !codeAgrees : result.code !== 0) {
       disagreements.push(`${name} sign: exit ${result.code} ${code ?? ''}, client ${describeVerdict(row.trusted)}\n${result.err}`);
+    }
+    if (row.signed) {
+      // The client judged these from the PFX that `dotnet nuget sign` was given: so must reposign.
+      const pfx = join(dir, `${name}.pfx`);
+      const fromPfx = await cli('sign', unsigned, '--certificate-path', pfx, '--certificate-password', 'pw', '--v3-service-index-url', SERVICE_INDEX, '--output', join(dir, 'cli-pfx', name));
+      const pfxCode = /^error: (NU\d{4}):/m.exec(fromPfx.err)?.[1];
+      if (fromPfx.code !== (clientRejects ? 2 : 0) || pfxCode !== row.trusted.errors[0]) {
+        disagreements.push(`${name} sign from PFX: exit ${fromPfx.code} ${pfxCode ?? ''}, client ${describeVerdict(row.trusted)}\n${fromPfx.err}`);
+      }
     }
   }
   assert.deepEqual(disagreements, [], disagreements.join('\n'));

@@ -5,6 +5,7 @@ import { constants, createPublicKey, privateEncrypt, sign, type KeyObject } from
 
 import { ReposignError } from '../../errors.js';
 import { parseCertificate } from '../../certificates/certificate.js';
+import { assertSigningCertificate } from '../../certificates/signing-certificate-policy.js';
 import { hashAlgorithm, type HashAlgorithmName } from '../../hash-algorithm.js';
 import { digestInfo, type SignInput, type SigningKey, type SignOptions } from '../../signing-key.js';
 
@@ -73,6 +74,20 @@ export function orderChain(privateKey: KeyObject, certificates: readonly Uint8Ar
 }
 
 /**
+ * Whether an RSA key's certificate declares it an RSA-PSS key: a PFX reader may hand such a key over
+ * as plain RSA. Both public key infos end in the same RSAPublicKey; only the algorithm differs.
+ */
+function certifiedAsRsaPss(privateKey: KeyObject, certificates: readonly Uint8Array[]): boolean {
+  if (privateKey.asymmetricKeyType !== 'rsa') return false;
+  const rsaPublicKey = createPublicKey(privateKey).export({ type: 'pkcs1', format: 'der' });
+  return certificates.map(parseCertificate).some((certificate) => {
+    if (certificate.keyType !== 'rsa-pss') return false;
+    const spki = publicDer(certificate.publicKey);
+    return spki.subarray(spki.length - rsaPublicKey.length).equals(rsaPublicKey);
+  });
+}
+
+/**
  * Wraps an in-process RSA private key and its certificates as a SigningKey; `revision` reports the
  * revision of the files it came from (see {@link SigningKey.revision}). Throws KEY_UNSUPPORTED for
  * a non-RSA key and CERTIFICATE_MISMATCH when no certificate belongs to the key.
@@ -83,11 +98,19 @@ export function createLocalRsaKey(
   certificates: readonly Uint8Array[],
   revision?: () => Promise<string>,
 ): SigningKey {
+  if (privateKey.asymmetricKeyType === 'rsa-pss' || certifiedAsRsaPss(privateKey, certificates)) {
+    // The client cannot load an RSA-PSS key at all: `dotnet nuget sign` stops with NU3001.
+    throw new ReposignError('KEY_UNSUPPORTED', 'The private key is RSA-PSS, which the NuGet client cannot load; NuGet signatures need a PKCS#1 v1.5 RSA key (NU3001).', {
+      nugetCode: 'NU3001',
+    });
+  }
   if (privateKey.asymmetricKeyType !== 'rsa') {
-    throw new ReposignError(
-      'KEY_UNSUPPORTED',
-      `The private key is ${String(privateKey.asymmetricKeyType).toUpperCase()}; NuGet signatures need an RSA key (NU3014).`,
-    );
+    // The client judges the certificate before the key, so its verdict on the chain comes first
+    // (an EC certificate signed with ECDSA is NU3013).
+    assertSigningCertificate(orderChain(privateKey, certificates).map(parseCertificate));
+    throw new ReposignError('KEY_UNSUPPORTED', `The private key is ${String(privateKey.asymmetricKeyType).toUpperCase()}; NuGet signatures need an RSA key (NU3014).`, {
+      nugetCode: 'NU3014',
+    });
   }
   return new LocalRsaSigningKey(kind, privateKey, orderChain(privateKey, certificates), revision);
 }
