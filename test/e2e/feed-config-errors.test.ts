@@ -124,7 +124,8 @@ test('every certificate shape the NuGet client rejects keeps the feed from start
           Signing__Mode: 'StoredCertificate',
           Signing__StoredCertificate__FilePath: pem,
         };
-        const result = await runFeedProcessToExit(env, dir);
+        // Generous: each process compiles the feed with tsx, two at a time.
+        const result = await runFeedProcessToExit(env, dir, 180_000).catch((error: unknown) => ({ code: null, stdout: '', stderr: String(error) }));
         const code = rejected.get(name) ?? '';
         if (result.code !== EX_CONFIG || !/Signing:StoredCertificate:FilePath: /.test(result.stderr)) {
           failures.push(`${name}: exit ${String(result.code)}\n${result.stderr}`);
