@@ -1,34 +1,53 @@
 // SPDX-License-Identifier: MIT
-// `npm run bench:sign`: repository-signing time per package size against a floor measured in the
-// same run (SHA-256 over the same bytes, streamed from the same file, plus one RSA signature with
-// the same key), and the RSS growth while signing the largest package. Ratios, not seconds, are
-// the targets: ≤ 1.5× at 10 MB and above, < 64 MB RSS growth at 100 MB.
+// `npm run bench:sign`: repository-signing time per package size, reposign's repositorySignPackage
+// against NuGet.Packaging's own in-process signer (SigningUtility.SignAsync, the C# console in
+// nuget-packaging-signer/), with the same RSA-3072 PFX, the same packages and no timestamp, each in
+// its own process after a warm-up; and against a floor measured in the same run (one RSA signature
+// with the same key plus reading and hashing the file with SHA-256). Then the RSS growth while
+// signing the largest package. Ratios, not seconds, are the targets: NuGet.Packaging / reposign
+// ≥ 2× at every size, reposign ≤ 1.3× the floor at 100 KB, < 64 MB RSS growth at 100 MB.
 
 import { execFileSync } from 'node:child_process';
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { open, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-import { generateSelfSignedCertificate, openPemKey, repositorySignPackage } from '@reposign/signing';
+import { exportPfx, generateSelfSignedCertificate, openPfxKey, repositorySignPackage } from '@reposign/signing';
 import { buildZip, samplePackageEntries } from '../signing/test/helpers/zip-builder.js';
 
 const SIZES = [
-  { label: '100 KB', bytes: 100 * 1024, runs: 41 },
-  { label: '1 MB', bytes: 1024 * 1024, runs: 31 },
-  { label: '10 MB', bytes: 10 * 1024 * 1024, runs: 31 },
-  { label: '100 MB', bytes: 100 * 1024 * 1024, runs: 9 },
+  { label: '100 KB', bytes: 100 * 1024, runs: 15, warmUps: 5 },
+  { label: '1 MB', bytes: 1024 * 1024, runs: 15, warmUps: 5 },
+  { label: '10 MB', bytes: 10 * 1024 * 1024, runs: 15, warmUps: 3 },
+  { label: '100 MB', bytes: 100 * 1024 * 1024, runs: 7, warmUps: 1 },
 ];
+const PASSWORD = 'reposign bench';
+const SERVICE_INDEX = 'https://bench.reposign.test/v3/index.json';
+const NUGET_SIGNER = fileURLToPath(new URL('nuget-packaging-signer', import.meta.url));
+const NUGET_SIGNER_DLL = join(NUGET_SIGNER, 'bin', 'Release', 'net10.0', 'NuGetPackagingSigner.dll');
+const DOTNET_ENV = { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' };
 
-function median(values: number[]): number {
+function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
+/** Reads the file in 1 MiB blocks and hashes it: the least any signer must do with the bytes. */
 async function hashFile(path: string): Promise<Buffer> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  const buffer = new Uint8Array(1 << 20);
+  const handle = await open(path, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
   return hash.digest();
 }
 
@@ -40,15 +59,48 @@ async function writePackage(dir: string, bytes: number): Promise<string> {
   return path;
 }
 
+interface ReposignTiming {
+  readonly signMs: number;
+  readonly floorMs: number;
+}
+
 /**
- * Run in a child process so that the RSS baseline is not inflated by the benchmark's own buffers:
- * signs the package at `input` once while sampling RSS, and prints the growth in bytes.
+ * In a child process: signs `input` `warmUps + runs` times with the PFX's key, each time into a new
+ * file as a feed storing a new package does, and measures the floor right before each signing.
+ * Prints the medians as JSON.
  */
-async function measureMemory(input: string, output: string): Promise<void> {
-  const certificate = await generateSelfSignedCertificate({ subject: 'CN=reposign bench', keyBits: 3072 });
-  const key = await openPemKey(certificate);
-  const options = { key, serviceIndexUrl: 'https://bench.reposign.test/v3/index.json' };
-  const small = join(output, '..', 'warm-up.nupkg');
+async function timeReposign(pfxPath: string, privateKeyPath: string, input: string, runs: number, warmUps: number): Promise<void> {
+  const key = await openPfxKey({ pfx: await readFile(pfxPath), password: PASSWORD });
+  const privateKey: KeyObject = createPrivateKey(await readFile(privateKeyPath, 'utf8'));
+  const signTimes: number[] = [];
+  const floorTimes: number[] = [];
+  for (let run = -warmUps; run < runs; run++) {
+    const output = join(input, '..', `reposign-${run + warmUps}.nupkg`);
+    let start = performance.now();
+    sign('sha256', await hashFile(input), privateKey);
+    const floor = performance.now() - start;
+    start = performance.now();
+    await repositorySignPackage(input, output, { key, serviceIndexUrl: SERVICE_INDEX, hashAlgorithm: 'SHA256' });
+    const elapsed = performance.now() - start;
+    await rm(output);
+    if (run < 0) continue;
+    floorTimes.push(floor);
+    signTimes.push(elapsed);
+  }
+  await key.close();
+  const timing: ReposignTiming = { signMs: median(signTimes), floorMs: median(floorTimes) };
+  process.stdout.write(JSON.stringify(timing));
+}
+
+/**
+ * In a child process: signs the package at `input` once while sampling RSS, after a warm-up
+ * signing of a small package, and prints the growth in bytes. A child, so that the baseline is not
+ * inflated by the benchmark's own buffers.
+ */
+async function measureMemory(pfxPath: string, input: string): Promise<void> {
+  const key = await openPfxKey({ pfx: await readFile(pfxPath), password: PASSWORD });
+  const options = { key, serviceIndexUrl: SERVICE_INDEX };
+  const small = join(input, '..', 'warm-up.nupkg');
   await writeFile(small, buildZip(samplePackageEntries('Warm.Up', '1.0.0')).bytes);
   await repositorySignPackage(small, `${small}.signed`, options);
   const baseline = process.memoryUsage().rss;
@@ -56,63 +108,76 @@ async function measureMemory(input: string, output: string): Promise<void> {
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 1);
-  await repositorySignPackage(input, output, options);
+  await repositorySignPackage(input, join(input, '..', 'memory.nupkg'), options);
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
+  await key.close();
   process.stdout.write(String(peak - baseline));
 }
 
+function child(args: readonly string[]): string {
+  return execFileSync(process.execPath, ['--conditions=development', '--import', 'tsx', import.meta.filename, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+}
+
+/** NuGet.Packaging's median for `input`, from the C# console in its own process. */
+function timeNuGet(pfxPath: string, input: string, runs: number, warmUps: number): number {
+  const output = execFileSync('dotnet', [NUGET_SIGNER_DLL, pfxPath, PASSWORD, SERVICE_INDEX, String(warmUps), input, String(runs)], {
+    encoding: 'utf8',
+    env: DOTNET_ENV,
+  });
+  const results = JSON.parse(output) as Record<string, { medianMs: number } | undefined>;
+  const result = results[input];
+  if (result === undefined) throw new Error(`The NuGet.Packaging signer printed no result for ${input}: ${output}`);
+  return result.medianMs;
+}
+
+const ms = (value: number): string => `${value.toFixed(1)} ms`;
+const ratio = (value: number): string => `${value.toFixed(2)}×`;
+
 async function benchmark(): Promise<void> {
+  console.log('building the NuGet.Packaging reference signer (dotnet build -c Release) ...');
+  execFileSync('dotnet', ['build', NUGET_SIGNER, '-c', 'Release', '--nologo', '-v', 'quiet', '--disable-build-servers'], { env: DOTNET_ENV, stdio: ['ignore', 'ignore', 'inherit'] });
   const dir = await mkdtemp(join(tmpdir(), 'reposign-bench-'));
   try {
     const certificate = await generateSelfSignedCertificate({ subject: 'CN=reposign bench', keyBits: 3072 });
-    const key = await openPemKey(certificate);
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 3072 });
-    const options = { key, serviceIndexUrl: 'https://bench.reposign.test/v3/index.json', hashAlgorithm: 'SHA256' as const };
-    console.log('size     runs  sign median   floor median   ratio   (RSA-3072, SHA-256, no timestamp)');
+    const pfxPath = join(dir, 'key.pfx');
+    const privateKeyPath = join(dir, 'key.pem');
+    await writeFile(pfxPath, exportPfx({ ...certificate, password: PASSWORD }));
+    await writeFile(privateKeyPath, certificate.privateKeyPem);
+    console.log('RSA-3072 PFX, SHA-256, no timestamp; medians; each signer in its own process after a warm-up.');
+    const header = ['size', 'runs', 'NuGet.Packaging', 'reposign', 'NuGet/reposign', 'floor', 'reposign/floor'];
+    const widths = [8, 5, 16, 10, 15, 9, 15];
+    const row = (cells: readonly string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join(' ');
+    console.log(row(header));
     let largest = '';
     for (const size of SIZES) {
       const input = await writePackage(dir, size.bytes);
-      const signTimes: number[] = [];
-      const floorTimes: number[] = [];
-      for (let run = -1; run < size.runs; run++) {
-        // Each run writes a new file, as a feed storing a new package does: replacing an existing file
-        // makes ext4 flush the new data before the rename (auto_da_alloc), a cost of the filesystem.
-        const output = join(dir, `signed-${run}.nupkg`);
-        let start = performance.now();
-        const digest = await hashFile(input);
-        sign('sha256', digest, privateKey);
-        const floor = performance.now() - start;
-        start = performance.now();
-        await repositorySignPackage(input, output, options);
-        const elapsed = performance.now() - start;
-        await rm(output);
-        if (run < 0) continue; // warm-up
-        floorTimes.push(floor);
-        signTimes.push(elapsed);
-      }
-      const signMedian = median(signTimes);
-      const floorMedian = median(floorTimes);
+      const reposign = JSON.parse(child(['--reposign', pfxPath, privateKeyPath, input, String(size.runs), String(size.warmUps)])) as ReposignTiming;
+      const nuget = timeNuGet(pfxPath, input, size.runs, size.warmUps);
       console.log(
-        `${size.label.padEnd(8)} ${String(size.runs).padStart(4)}  ${signMedian.toFixed(1).padStart(8)} ms  ${floorMedian.toFixed(1).padStart(10)} ms   ${(signMedian / floorMedian).toFixed(2)}×`,
+        row([size.label, String(size.runs), ms(nuget), ms(reposign.signMs), ratio(nuget / reposign.signMs), ms(reposign.floorMs), ratio(reposign.signMs / reposign.floorMs)]),
       );
+      if (size !== SIZES[SIZES.length - 1]) await rm(input);
       largest = input;
     }
-    const growth = Number(
-      execFileSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--memory', largest, join(dir, 'memory.nupkg')], {
-        encoding: 'utf8',
-      }),
-    );
+    console.log('targets: NuGet/reposign ≥ 2× at every size; reposign/floor ≤ 1.3× at 100 KB');
+    const growth = Number(child(['--memory', pfxPath, largest]));
     console.log(`peak RSS growth while signing the 100 MB package: ${(growth / 1024 / 1024).toFixed(1)} MB (target < 64 MB)`);
-    await key.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-const memoryFlag = process.argv.indexOf('--memory');
-if (memoryFlag > 0) {
-  await measureMemory(process.argv[memoryFlag + 1], process.argv[memoryFlag + 2]);
+const [mode, ...rest] = process.argv.slice(2);
+if (mode === '--reposign') {
+  const [pfxPath = '', privateKeyPath = '', input = '', runs = '', warmUps = ''] = rest;
+  await timeReposign(pfxPath, privateKeyPath, input, Number(runs), Number(warmUps));
+} else if (mode === '--memory') {
+  const [pfxPath = '', input = ''] = rest;
+  await measureMemory(pfxPath, input);
 } else {
   await benchmark();
 }

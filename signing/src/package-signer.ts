@@ -62,6 +62,27 @@ function parsedChain(key: SigningKey): readonly ParsedCertificate[] {
   return chain;
 }
 
+/** Per key, the span of time over which its chain is known to be acceptable: [from, until) in ms. */
+const acceptedChains = new WeakMap<SigningKey, { readonly from: number; readonly until: number }>();
+
+/**
+ * Throws like assertSigningCertificate when NuGet would reject signatures made with the key's chain
+ * now. The verdict depends on the time only through the certificates' validity periods, so once the
+ * chain passes it holds until the next of their start or end times: the checks (and the issuer
+ * signature verifications among them) run again only then.
+ */
+function assertChainAccepted(key: SigningKey, chain: readonly ParsedCertificate[]): void {
+  const now = Date.now();
+  const accepted = acceptedChains.get(key);
+  if (accepted && now >= accepted.from && now < accepted.until) return;
+  assertSigningCertificate(chain, new Date(now));
+  const boundaries = chain.flatMap((certificate) => [certificate.notBefore.getTime(), certificate.notAfter.getTime()]);
+  acceptedChains.set(key, {
+    from: Math.max(-Infinity, ...boundaries.filter((boundary) => boundary <= now)),
+    until: Math.min(Infinity, ...boundaries.filter((boundary) => boundary > now)),
+  });
+}
+
 /**
  * Countersigning a broken author signature would publish a package the client rejects: check the
  * author's signer (certificate, attributes, digest, signature value, timestamps) first. An expired
@@ -101,7 +122,7 @@ export async function repositorySignPackage(
 ): Promise<RepositorySignResult> {
   const hash = options.hashAlgorithm ?? 'SHA256';
   const chain = parsedChain(options.key);
-  assertSigningCertificate(chain);
+  assertChainAccepted(options.key, chain);
   const request: RepositorySignatureRequest = {
     key: options.key,
     chain,

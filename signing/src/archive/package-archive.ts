@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-// An open .nupkg, validated the way NuGet's byte-level signing code reads it (spec §2, §2.4). Only the
-// EOCD region, the central directory and the local headers are read into memory.
+// An open .nupkg, validated the way NuGet's byte-level signing code reads it (spec §2, §2.4). A small
+// package is read whole with one read; of a larger one, only the EOCD region, the central directory
+// and the local headers are read into memory.
 
+import type { Stats } from 'node:fs';
 import { open as openFile, stat, type FileHandle } from 'node:fs/promises';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { ReposignError } from '../errors.js';
 import type { ArchivePiece } from './archive-piece.js';
-import { fileSource, readFully, type PositionedSource } from './piece-stream.js';
+import { fileSource, memorySource, readFully, readRange, type PositionedSource } from './piece-stream.js';
 import { SIGNATURE_NAME } from './signature-records.js';
 import { unsignedLayout } from './unsigned-layout.js';
 import {
@@ -48,12 +50,23 @@ export interface ZipEntry {
 export interface OpenArchiveOptions {
   /** Most entries allowed besides `.signature.p7s`; NuGet's limit (NU3039) is 0xFFFD, the default. */
   maxEntries?: number;
+  /**
+   * Packages of at most this many bytes are read whole with one read, and signed copies of them are
+   * written from memory; larger ones are read by range. Default 2 MiB; 0 reads every package by range.
+   */
+  inMemoryLimit?: number;
 }
 
 const MAX_ARCHIVE_SIZE = 0x1_0000_0000;
 const MAX_CENTRAL_DIRECTORY_SIZE = 64 * 1024 * 1024;
 const MAX_SIGNATURE_FILE_SIZE = 16 * 1024 * 1024;
 const LOCAL_HEADER_WINDOW = 256 * 1024;
+/**
+ * Packages up to this size are read whole when opened: one read instead of a dozen, and the signed
+ * copy is written from memory. Larger ones are read by range and copied by the kernel, which is
+ * faster once reading and hashing can overlap.
+ */
+const IN_MEMORY_LIMIT = 2 * 1024 * 1024;
 const METHOD_STORED = 0;
 const METHOD_DEFLATE = 8;
 
@@ -75,6 +88,14 @@ function decodeName(record: CentralRecord): string {
   return Buffer.from(buffer, byteOffset, byteLength).toString((record.flags & FLAG_UTF8) !== 0 ? 'utf8' : 'latin1');
 }
 
+/** The package file as opened: its path, its stats at opening, and how to release it. */
+interface OpenedFile {
+  readonly path: string;
+  readonly stats: Stats;
+  /** Closes the file (for a package read whole, which is closed at once, waits for that). */
+  readonly release: () => Promise<void>;
+}
+
 /** Reads local headers in ascending offset order through one sliding window, so 65k entries cost a few reads. */
 class LocalHeaderReader {
   private window: Uint8Array = new Uint8Array(0);
@@ -88,7 +109,7 @@ class LocalHeaderReader {
   async bytes(position: number, length: number): Promise<Uint8Array> {
     if (position < this.windowStart || position + length > this.windowStart + this.window.length) {
       const size = Math.min(Math.max(length, LOCAL_HEADER_WINDOW), this.limit - position);
-      this.window = await readFully(this.source, new Uint8Array(size), position);
+      this.window = await readRange(this.source, position, size);
       this.windowStart = position;
     }
     return this.window.subarray(position - this.windowStart, position - this.windowStart + length);
@@ -108,14 +129,18 @@ export class PackageArchive {
   readonly centralDirectorySize: number;
   readonly eocdOffset: number;
   readonly comment: Uint8Array;
+  readonly path: string;
+  readonly size: number;
+  /** The whole file when the package is small enough to be read at once; undefined otherwise. */
+  readonly bytes: Uint8Array | undefined;
   private readonly localHeaders: ReadonlyMap<ZipEntry, LocalHeader>;
   private pieces: readonly ArchivePiece[] | undefined;
+  private readonly file: OpenedFile;
   private readonly source: PositionedSource;
 
   private constructor(
-    readonly path: string,
-    readonly size: number,
-    private readonly handle: FileHandle,
+    file: OpenedFile,
+    source: PositionedSource,
     layout: {
       entries: ZipEntry[];
       signatureEntry: ZipEntry | undefined;
@@ -126,7 +151,11 @@ export class PackageArchive {
       comment: Uint8Array;
     },
   ) {
-    this.source = fileSource(handle);
+    this.path = file.path;
+    this.size = file.stats.size;
+    this.file = file;
+    this.source = source;
+    this.bytes = source.bytes;
     this.entries = layout.entries;
     this.signatureEntry = layout.signatureEntry;
     this.localHeaders = layout.localHeaders;
@@ -150,12 +179,23 @@ export class PackageArchive {
       const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
       throw new ReposignError('ARCHIVE_UNREADABLE', `Cannot open the package '${path}' (${reason}).`, { cause: error });
     }
+    let closing: Promise<void> | undefined;
+    const release = (): Promise<void> => closing ?? handle.close();
     try {
-      const size = (await handle.stat()).size;
-      const layout = await readLayout(handle, size, options.maxEntries ?? 0xfffd);
-      return new PackageArchive(path, size, handle, layout);
+      const opened = await handle.stat();
+      const { size } = opened;
+      if (size >= MAX_ARCHIVE_SIZE) throw new ReposignError('ARCHIVE_TOO_LARGE', 'The package is 4 GiB or larger.');
+      let source = fileSource(handle);
+      if (size <= (options.inMemoryLimit ?? IN_MEMORY_LIMIT)) {
+        source = memorySource(await readWhole(handle, size));
+        // Nothing more is read from the file: release it while the package is validated and signed.
+        closing = handle.close();
+        closing.catch(() => undefined);
+      }
+      const layout = await readLayout(source, size, options.maxEntries ?? 0xfffd);
+      return new PackageArchive({ path, stats: opened, release }, source, layout);
     } catch (error) {
-      await handle.close();
+      await release();
       throw error;
     }
   }
@@ -168,8 +208,8 @@ export class PackageArchive {
   /** True when `path` names the very file this archive has open (same device, inode and size). */
   async isFileAt(path: string): Promise<boolean> {
     try {
-      const [here, there] = await Promise.all([this.handle.stat(), stat(path)]);
-      return here.dev === there.dev && here.ino === there.ino && there.size === this.size;
+      const there = await stat(path);
+      return this.file.stats.dev === there.dev && this.file.stats.ino === there.ino && there.size === this.size;
     } catch {
       return false;
     }
@@ -202,7 +242,7 @@ export class PackageArchive {
     if (entry.uncompressedSize > MAX_SIGNATURE_FILE_SIZE) {
       throw new ReposignError('SIGNATURE_ENTRY_INVALID', 'The .signature.p7s entry is larger than 16 MiB.');
     }
-    return readFully(this.source, new Uint8Array(entry.uncompressedSize), entry.localHeaderOffset + local.headerSize);
+    return readRange(this.source, entry.localHeaderOffset + local.headerSize, entry.uncompressedSize);
   }
 
   /**
@@ -225,7 +265,7 @@ export class PackageArchive {
       throw new ReposignError('ARCHIVE_ENTRY_TOO_LARGE', `Entry '${name}' is larger than ${maxBytes} bytes.`);
     }
     const dataStart = entry.localHeaderOffset + this.localHeader(entry).headerSize;
-    const raw = await readFully(this.source, new Uint8Array(entry.compressedSize), dataStart);
+    const raw = await readRange(this.source, dataStart, entry.compressedSize);
     const content = entry.method === METHOD_STORED ? raw : inflateCapped(raw, maxBytes, name);
     if (content.length !== entry.uncompressedSize || crc32(content) !== entry.crc32) {
       throw new ReposignError('ARCHIVE_ENTRY_CORRUPT', `Entry '${name}' does not match its recorded size or CRC-32.`);
@@ -241,7 +281,7 @@ export class PackageArchive {
 
   /** Releases the file handle. */
   async close(): Promise<void> {
-    await this.handle.close();
+    await this.file.release();
   }
 
   private localHeader(entry: ZipEntry): LocalHeader {
@@ -262,12 +302,17 @@ function inflateCapped(raw: Uint8Array, maxBytes: number, name: string): Uint8Ar
   }
 }
 
-async function readLayout(handle: FileHandle, size: number, maxEntries: number) {
-  const source = fileSource(handle);
-  if (size >= MAX_ARCHIVE_SIZE) throw new ReposignError('ARCHIVE_TOO_LARGE', 'The package is 4 GiB or larger.');
+/** The whole file, in one read when the kernel allows; ARCHIVE_TRUNCATED when it shrank meanwhile. */
+async function readWhole(handle: FileHandle, size: number): Promise<Uint8Array> {
+  // Not zero-filled first: every byte is overwritten by the read, or the read fails.
+  const buffer = Buffer.allocUnsafeSlow(size);
+  return readFully(fileSource(handle), new Uint8Array(buffer.buffer, buffer.byteOffset, size), 0);
+}
+
+async function readLayout(source: PositionedSource, size: number, maxEntries: number) {
   const tailLength = Math.min(size, EOCD_SIZE + MAX_COMMENT_SIZE);
-  const tail = await readFully(source, new Uint8Array(tailLength), size - tailLength);
-  const head = await readFully(source, new Uint8Array(Math.min(size, 4)), 0);
+  const tail = await readRange(source, size - tailLength, tailLength);
+  const head = await readRange(source, 0, Math.min(size, 4));
   const eocd = decodeEndOfCentralDirectory(tail, head, size);
   if (eocd.totalEntries > maxEntries + 1) {
     throw new ReposignError('ARCHIVE_TOO_MANY_ENTRIES', `The package has ${eocd.totalEntries} entries; at most ${maxEntries} can be signed.`, {
@@ -284,7 +329,7 @@ async function readLayout(handle: FileHandle, size: number, maxEntries: number) 
   if (eocd.centralDirectorySize > MAX_CENTRAL_DIRECTORY_SIZE) {
     throw new ReposignError('ARCHIVE_TOO_LARGE', 'The central directory is larger than 64 MiB.');
   }
-  const directory = await readFully(source, new Uint8Array(eocd.centralDirectorySize), cdStart);
+  const directory = await readRange(source, cdStart, eocd.centralDirectorySize);
   const records = decodeCentralDirectory(directory, cdStart, eocd.totalEntries);
 
   const signatures = records.filter(isSignatureRecord);

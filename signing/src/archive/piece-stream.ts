@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Streams a piece view through a sink with two fixed 1 MiB buffers: the next chunk is read while the
-// previous one is hashed or written, and memory stays constant whatever the package size.
+// Streams a piece view through a sink. A file is read through two buffers of at most 1 MiB: the next
+// chunk is read while the previous one is hashed or written, and memory stays constant whatever the
+// package size. A source held in memory is handed out as views, 1 MiB at a time, without a copy.
 
 import type { FileHandle } from 'node:fs/promises';
 import { ReposignError } from '../errors.js';
@@ -11,6 +12,8 @@ const CHUNK_SIZE = 1 << 20;
 /** Something that supports positioned reads, like a FileHandle or a PackageArchive. */
 export interface PositionedSource {
   read(buffer: Uint8Array, position: number): Promise<number>;
+  /** The whole file, when it is held in memory: ranges are then views of it rather than reads. */
+  readonly bytes?: Uint8Array | undefined;
 }
 
 /** Positioned reads through an open FileHandle. */
@@ -18,15 +21,67 @@ export function fileSource(handle: FileHandle): PositionedSource {
   return { read: async (buffer, position) => (await handle.read(buffer, 0, buffer.length, position)).bytesRead };
 }
 
+/** Positioned reads of bytes already in memory (a small package read whole). */
+export function memorySource(bytes: Uint8Array): PositionedSource {
+  return {
+    bytes,
+    read: async (buffer, position) => {
+      const part = bytes.subarray(position, position + buffer.length);
+      buffer.set(part);
+      return part.length;
+    },
+  };
+}
+
+function truncated(): ReposignError {
+  return new ReposignError('ARCHIVE_TRUNCATED', 'The package file ended early; was it changed while in use?');
+}
+
 /** Fills `buffer` from `position`; throws ARCHIVE_TRUNCATED when the file ends first (it shrank under us). */
 export async function readFully(source: PositionedSource, buffer: Uint8Array, position: number): Promise<Uint8Array> {
   let filled = 0;
   while (filled < buffer.length) {
     const count = await source.read(buffer.subarray(filled), position + filled);
-    if (count === 0) throw new ReposignError('ARCHIVE_TRUNCATED', 'The package file ended early; was it changed while in use?');
+    if (count === 0) throw truncated();
     filled += count;
   }
   return buffer;
+}
+
+/**
+ * `length` bytes from `position`: a view when the source is in memory (valid as long as the source),
+ * otherwise a new buffer filled by reads. Throws ARCHIVE_TRUNCATED when the file ends first.
+ */
+export async function readRange(source: PositionedSource, position: number, length: number): Promise<Uint8Array> {
+  const { bytes } = source;
+  if (bytes === undefined) return readFully(source, new Uint8Array(length), position);
+  if (position + length > bytes.length) throw truncated();
+  return bytes.subarray(position, position + length);
+}
+
+/** Lets the event loop turn between two chunks of in-memory work, as a read between two file chunks does. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+async function streamMemory(bytes: Uint8Array, pieces: readonly ArchivePiece[], sink: (chunk: Uint8Array) => void | Promise<void>): Promise<void> {
+  let sinceTurn = 0;
+  for (const piece of pieces) {
+    if (piece.kind === 'bytes') {
+      await sink(piece.bytes);
+      continue;
+    }
+    if (piece.end > bytes.length) throw truncated();
+    for (let position = piece.start; position < piece.end; position += CHUNK_SIZE) {
+      const chunk = bytes.subarray(position, Math.min(piece.end, position + CHUNK_SIZE));
+      if (sinceTurn >= CHUNK_SIZE) {
+        await nextTurn();
+        sinceTurn = 0;
+      }
+      await sink(chunk);
+      sinceTurn += chunk.length;
+    }
+  }
 }
 
 /**
@@ -38,7 +93,10 @@ export async function streamPieces(
   pieces: readonly ArchivePiece[],
   sink: (chunk: Uint8Array) => void | Promise<void>,
 ): Promise<void> {
-  const buffers = [new Uint8Array(CHUNK_SIZE), new Uint8Array(CHUNK_SIZE)] as const;
+  if (source.bytes !== undefined) return streamMemory(source.bytes, pieces, sink);
+  const longest = pieces.reduce((most, piece) => (piece.kind === 'range' ? Math.max(most, piece.end - piece.start) : most), 0);
+  const size = Math.min(CHUNK_SIZE, longest);
+  const buffers = [new Uint8Array(size), new Uint8Array(size)] as const;
   let turn = 0;
   let inFlight: Promise<Uint8Array> | undefined;
   const drain = async (): Promise<void> => {

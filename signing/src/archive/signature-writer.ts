@@ -11,7 +11,7 @@ import { hashAlgorithm, type HashAlgorithmName } from '../hash-algorithm.js';
 import { piecesLength, pushBytes, type ArchivePiece } from './archive-piece.js';
 import type { PackageArchive } from './package-archive.js';
 import { hashPieces } from './package-hash.js';
-import { streamPieces } from './piece-stream.js';
+import { memorySource, readRange, streamPieces } from './piece-stream.js';
 import {
   SIGNATURE_CENTRAL_RECORD_SIZE,
   SIGNATURE_LOCAL_HEADER_SIZE,
@@ -61,6 +61,29 @@ async function writePieces(archive: PackageArchive, out: FileHandle, position: n
   return at;
 }
 
+/** The bytes of `pieces` as views of `bytes` (the whole file, in memory) and literal runs. */
+function viewPieces(bytes: Uint8Array, pieces: readonly ArchivePiece[]): Uint8Array[] {
+  return pieces.map((piece) => (piece.kind === 'range' ? bytes.subarray(piece.start, piece.end) : piece.bytes));
+}
+
+/** Most buffers one writev takes (IOV_MAX on Linux). */
+const WRITEV_LIMIT = 1024;
+
+/** Writes `chunks` one after another from `position` with as few system calls as the kernel allows. */
+async function writeChunks(handle: FileHandle, chunks: readonly Uint8Array[], position: number): Promise<void> {
+  let at = position;
+  let pending = chunks.filter((chunk) => chunk.length > 0);
+  while (pending.length > 0) {
+    let { bytesWritten } = await handle.writev(pending.slice(0, WRITEV_LIMIT), at);
+    at += bytesWritten;
+    // Drop what was written; after a short write, the rest of a chunk goes with the next call.
+    let done = 0;
+    while (done < pending.length && bytesWritten >= pending[done].length) bytesWritten -= pending[done++].length;
+    pending = pending.slice(done);
+    if (bytesWritten > 0) pending[0] = pending[0].subarray(bytesWritten);
+  }
+}
+
 async function syncDirectory(path: string): Promise<void> {
   const directory = await openFile(path, 'r');
   try {
@@ -71,23 +94,63 @@ async function syncDirectory(path: string): Promise<void> {
 }
 
 /**
+ * Fills the new file `temporary` from a package held in memory: the local entries are written while
+ * the tail is made (hash and signature), then the tail after them. Returns the file, still open; on
+ * failure it is closed (the caller removes it).
+ */
+async function writeFromMemory(bytes: Uint8Array, temporary: string, layout: UnsignedLayout, tail: Tail): Promise<FileHandle> {
+  const writingEntries = openFile(temporary, 'wx').then(async (out) => {
+    try {
+      await writeChunks(out, viewPieces(bytes, layout.entryPieces), 0);
+      return out;
+    } catch (error) {
+      await out.close().catch(() => undefined);
+      throw error;
+    }
+  });
+  const finishing =
+    tail.kind === 'fixed' ? Promise.resolve(tail.pieces) : hashPieces(memorySource(bytes), layout.pieces, tail.hash).then(tail.pieces);
+  const [written, finished] = await Promise.allSettled([writingEntries, finishing]);
+  if (written.status === 'rejected') throw written.reason;
+  const out = written.value;
+  try {
+    if (finished.status === 'rejected') throw finished.reason;
+    await writeChunks(out, viewPieces(bytes, finished.value), layout.entriesLength);
+    return out;
+  } catch (error) {
+    await out.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
  * Writes the local entries of `layout`, then the tail, to a temporary file that is renamed onto
- * `outputPath`. When the entries are one range of the input starting at 0, the kernel copies the input
- * while the hash is computed, and the tail is then written over the end of the copy.
+ * `outputPath`. A package held in memory is written from there. Otherwise, when the entries are one
+ * range of the input starting at 0, the kernel copies the input while the hash is computed, and the
+ * tail is then written over the end of the copy.
  */
 async function writePackage(archive: PackageArchive, outputPath: string, layout: UnsignedLayout, tail: Tail, durable: boolean): Promise<void> {
   const temporary = join(dirname(outputPath), `.${basename(outputPath)}.${randomUUID()}.tmp`);
   let out: FileHandle | undefined;
   try {
-    if (layout.entriesContiguous && (await archive.isFileAt(archive.path))) {
-      const copying = copyFile(archive.path, temporary, fsConstants.COPYFILE_EXCL);
+    if (archive.bytes !== undefined) {
+      out = await writeFromMemory(archive.bytes, temporary, layout, tail);
+    } else if (layout.entriesContiguous && (await archive.isFileAt(archive.path))) {
+      // The copy is opened as soon as it is complete, while the hash and the signature are still being made.
+      const opening = copyFile(archive.path, temporary, fsConstants.COPYFILE_EXCL).then(() => openFile(temporary, 'r+'));
       const finishing =
         tail.kind === 'fixed' ? Promise.resolve(tail.pieces) : hashPieces(archive, layout.pieces, tail.hash).then(tail.pieces);
-      const [copied, finished] = await Promise.allSettled([copying, finishing]);
-      if (copied.status === 'rejected') throw copied.reason;
+      const [opened, finished] = await Promise.allSettled([opening, finishing]);
+      if (opened.status === 'rejected') throw opened.reason;
+      out = opened.value;
       if (finished.status === 'rejected') throw finished.reason;
-      out = await openFile(temporary, 'r+');
-      await out.truncate(await writePieces(archive, out, layout.entriesLength, finished.value));
+      // The tail replaces the end of the copy: one read for its central directory, one write.
+      const tailChunks = await Promise.all(
+        finished.value.map(async (piece) => (piece.kind === 'range' ? readRange(archive, piece.start, piece.end - piece.start) : piece.bytes)),
+      );
+      await writeChunks(out, tailChunks, layout.entriesLength);
+      const end = layout.entriesLength + piecesLength(finished.value);
+      if (end < archive.size) await out.truncate(end);
     } else {
       out = await openFile(temporary, 'wx');
       if (tail.kind === 'fixed') {

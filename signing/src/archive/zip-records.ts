@@ -76,8 +76,14 @@ function startsLikeZip(head: Uint8Array): boolean {
   return head.length > 0 && head.every((byte, i) => i >= magic.length || byte === magic[i]);
 }
 
-function isEocdMagicAt(bytes: Uint8Array, at: number): boolean {
-  return bytes[at] === 0x50 && bytes[at + 1] === 0x4b && bytes[at + 2] === 0x05 && bytes[at + 3] === 0x06;
+const EOCD_MAGIC_BYTES = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
+
+/** Every offset of the EOCD signature in `bytes`, last first (a native search: the tail is up to 64 KiB). */
+function eocdMagicOffsets(bytes: Uint8Array): number[] {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const offsets: number[] = [];
+  for (let at = buffer.lastIndexOf(EOCD_MAGIC_BYTES); at >= 0; at = at === 0 ? -1 : buffer.lastIndexOf(EOCD_MAGIC_BYTES, at - 1)) offsets.push(at);
+  return offsets;
 }
 
 /**
@@ -89,8 +95,7 @@ function isEocdMagicAt(bytes: Uint8Array, at: number): boolean {
  */
 export function decodeEndOfCentralDirectory(tail: Uint8Array, head: Uint8Array, fileSize: number): EndOfCentralDirectory {
   const tailStart = fileSize - tail.length;
-  const candidates: number[] = [];
-  for (let at = tail.length - 4; at >= 0; at--) if (isEocdMagicAt(tail, at)) candidates.push(at);
+  const candidates = eocdMagicOffsets(tail);
   const complete = candidates.filter((at) => at + EOCD_SIZE <= tail.length);
   if (complete.length === 0) {
     if (startsLikeZip(head)) throw new ReposignError('ARCHIVE_TRUNCATED', 'The archive ends before its end of central directory record.');

@@ -19,6 +19,9 @@ export function digestAlgorithmIdentifier(hash: HashAlgorithmName): Uint8Array {
   return sequence(oid(hashAlgorithm(hash).oid));
 }
 
+/** Per certificate, its signing-certificate-v2 attribute by hash: a feed signs every package with one certificate. */
+const signingCertificateAttributes = new WeakMap<ParsedCertificate, Map<HashAlgorithmName, Uint8Array>>();
+
 /**
  * SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 }
  * ESSCertIDv2 ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier, certHash OCTET STRING, issuerSerial IssuerSerial }
@@ -26,15 +29,22 @@ export function digestAlgorithmIdentifier(hash: HashAlgorithmName): Uint8Array {
  * The hash algorithm is always written (NuGet does), the issuer is a [4] directoryName copied verbatim.
  */
 export function signingCertificateV2(certificate: ParsedCertificate, hash: HashAlgorithmName): Uint8Array {
-  const certHash = createHash(hashAlgorithm(hash).nodeName).update(certificate.der).digest();
-  const issuerSerial = sequence(
-    sequence(element(0xa4, certificate.issuerNameDer)),
-    element(TAG.INTEGER, certificate.serialContent),
-  );
-  return attribute(
-    OID.signingCertificateV2,
-    sequence(sequence(sequence(digestAlgorithmIdentifier(hash), octetString(certHash), issuerSerial))),
-  );
+  let byHash = signingCertificateAttributes.get(certificate);
+  if (!byHash) signingCertificateAttributes.set(certificate, (byHash = new Map<HashAlgorithmName, Uint8Array>()));
+  let encoded = byHash.get(hash);
+  if (!encoded) {
+    const certHash = createHash(hashAlgorithm(hash).nodeName).update(certificate.der).digest();
+    const issuerSerial = sequence(
+      sequence(element(0xa4, certificate.issuerNameDer)),
+      element(TAG.INTEGER, certificate.serialContent),
+    );
+    encoded = attribute(
+      OID.signingCertificateV2,
+      sequence(sequence(sequence(digestAlgorithmIdentifier(hash), octetString(certHash), issuerSerial))),
+    );
+    byHash.set(hash, encoded);
+  }
+  return encoded;
 }
 
 function checkServiceIndexUrl(url: string): void {

@@ -115,29 +115,53 @@ export function octetStringValue(tlv: Tlv): Uint8Array {
   throw malformed('expected an OCTET STRING');
 }
 
-function encodeLength(length: number): Uint8Array {
-  if (length < 0x80) return Uint8Array.of(length);
-  const bytes: number[] = [];
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest & 0xff);
-  return Uint8Array.from([0x80 | bytes.length, ...bytes]);
+/** Octets of the DER length field for `length` (short form below 128). */
+function lengthOctets(length: number): number {
+  if (length < 0x80) return 1;
+  let octets = 1;
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) octets++;
+  return octets;
 }
 
 /** Concatenates byte arrays. */
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  return Buffer.concat(parts.map((part) => Buffer.from(part.buffer, part.byteOffset, part.byteLength)));
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
-/** An element with the given identifier octet around already-encoded content. */
+/** An element with the given identifier octet around already-encoded content, in one allocation. */
 export function element(tag: number, ...content: readonly Uint8Array[]): Uint8Array {
-  const body = concat(content);
-  return concat([Uint8Array.of(tag), encodeLength(body.length), body]);
+  let length = 0;
+  for (const part of content) length += part.length;
+  const header = 1 + lengthOctets(length);
+  const out = Buffer.allocUnsafe(header + length);
+  out[0] = tag;
+  if (length < 0x80) {
+    out[1] = length;
+  } else {
+    out[1] = 0x80 | (header - 2);
+    for (let at = header - 1, rest = length; at >= 2; at--, rest = Math.floor(rest / 256)) out[at] = rest & 0xff;
+  }
+  let at = header;
+  for (const part of content) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 export const sequence = (...items: readonly Uint8Array[]): Uint8Array => element(TAG.SEQUENCE, ...items);
 
 /** A DER SET OF: elements sorted by their encodings, as X.690 §11.6 requires. */
 export function setOf(items: readonly Uint8Array[]): Uint8Array {
-  const sorted = [...items].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const sorted = [...items].sort((a, b) => Buffer.compare(a, b));
   return element(TAG.SET, ...sorted);
 }
 
@@ -171,18 +195,26 @@ export function unsignedInteger(magnitude: Uint8Array): Uint8Array {
   return element(TAG.INTEGER, body);
 }
 
-/** An OBJECT IDENTIFIER from dotted notation. */
+const encodedOids = new Map<string, Uint8Array>();
+
+/** An OBJECT IDENTIFIER from dotted notation. Encodings are kept: a signature writes the same few OIDs each time. */
 export function oid(dotted: string): Uint8Array {
-  const arcs = dotted.split('.').map((arc) => BigInt(arc));
-  if (arcs.length < 2) throw new ReposignError('INVALID_ARGUMENT', `Bad OID '${dotted}'.`);
-  const values = [arcs[0] * 40n + arcs[1], ...arcs.slice(2)];
-  const bytes: number[] = [];
-  for (const value of values) {
-    const chunk: number[] = [Number(value & 0x7fn)];
-    for (let rest = value >> 7n; rest > 0n; rest >>= 7n) chunk.unshift(Number(rest & 0x7fn) | 0x80);
-    bytes.push(...chunk);
+  let encoded = encodedOids.get(dotted);
+  if (!encoded) {
+    const arcs = dotted.split('.').map((arc) => BigInt(arc));
+    if (arcs.length < 2) throw new ReposignError('INVALID_ARGUMENT', `Bad OID '${dotted}'.`);
+    const values = [arcs[0] * 40n + arcs[1], ...arcs.slice(2)];
+    const bytes: number[] = [];
+    for (const value of values) {
+      const chunk: number[] = [Number(value & 0x7fn)];
+      for (let rest = value >> 7n; rest > 0n; rest >>= 7n) chunk.unshift(Number(rest & 0x7fn) | 0x80);
+      bytes.push(...chunk);
+    }
+    encoded = element(TAG.OID, Uint8Array.from(bytes));
+    if (encodedOids.size < 256) encodedOids.set(dotted, encoded);
   }
-  return element(TAG.OID, Uint8Array.from(bytes));
+  // A copy: callers own what they get.
+  return Buffer.from(encoded);
 }
 
 /** Dotted notation of an OBJECT IDENTIFIER element. */

@@ -206,4 +206,62 @@ describe('repositorySignPackage', () => {
       await tsa.close();
     }
   });
+
+  test('a certificate that expires after its key has signed is refused from then on (NU3037)', async (t) => {
+    const input = await unsignedPackage();
+    await repositorySignPackage(input, join(dir, 'before-expiry.nupkg'), { key: repoKey, serviceIndexUrl: URL });
+    const [leafDer] = repoKey.certificateChain();
+    assert.ok(leafDer);
+    const leaf = parseCertificate(leafDer);
+    t.mock.timers.enable({ apis: ['Date'], now: leaf.notAfter.getTime() + 1000 });
+    const output = join(dir, 'after-expiry.nupkg');
+    await assert.rejects(
+      repositorySignPackage(input, output, { key: repoKey, serviceIndexUrl: URL }),
+      (error: unknown) => isReposignError(error, 'CERTIFICATE_INVALID') && error.nugetCode === 'NU3037',
+    );
+    assert.equal(await exists(output), false);
+    t.mock.timers.setTime(leaf.notAfter.getTime() - 1000);
+    await repositorySignPackage(input, join(dir, 'back-in-time.nupkg'), { key: repoKey, serviceIndexUrl: URL });
+  });
+
+  test('keys sign off the event loop: with eight packages signed at once by a 4096-bit key, the loop keeps turning', async () => {
+    const big = await openTestKey(await issueCertificate(ca, { subject: 'Signer 4096', keyBits: 4096 }), [ca]);
+    let signing = 0;
+    let mostAtOnce = 0;
+    // Wraps the key to see when a signature is being computed; a synchronous signature would always
+    // be over before the loop could turn.
+    const observed: SigningKey = {
+      kind: big.kind,
+      certificateChain: () => big.certificateChain(),
+      close: () => big.close(),
+      async sign(input, hash, options) {
+        mostAtOnce = Math.max(mostAtOnce, ++signing);
+        try {
+          return await big.sign(input, hash, options);
+        } finally {
+          signing--;
+        }
+      },
+    };
+    let ticking = true;
+    let turnsWhileSigning = 0;
+    const tick = (): void => {
+      if (signing > 0) turnsWhileSigning++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const outputs = await Promise.all(
+      Array.from({ length: 8 }, async (_, index) => {
+        const output = join(dir, `concurrent-${index}.nupkg`);
+        await repositorySignPackage(await unsignedPackage(), output, { key: observed, serviceIndexUrl: URL });
+        return output;
+      }),
+    ).finally(() => {
+      ticking = false;
+    });
+    assert.ok(turnsWhileSigning > 0, 'the event loop never turned while a signature was being computed');
+    assert.ok(mostAtOnce > 1, `at most ${mostAtOnce} signature was computed at a time`);
+    for (const output of outputs) assert.equal((await verifyPackage(output)).valid, true, output);
+    await big.close();
+  });
 });

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -222,4 +222,37 @@ test('refuses to sign when the result would need Zip64 or a UTF-8 .signature.p7s
     isReposignError(error, 'SIGNATURE_ENTRY_INVALID'),
   );
   assert.deepEqual((await readdir(dir)).sort(), ['many.nupkg', 'shadow.nupkg']);
+});
+
+test('a package read whole and one read by range are written to the same bytes', async (t) => {
+  const dir = await tempDirFor(t, 'writer');
+  const [rels, nuspec, dll, readme, types] = samplePackageEntries() as [ZipBuilderEntry, ZipBuilderEntry, ZipBuilderEntry, ZipBuilderEntry, ZipBuilderEntry];
+  const signature: ZipBuilderEntry = { name: '.signature.p7s', data: FAKE_P7S };
+  const layouts = {
+    unsigned: buildZip([rels, nuspec, dll, readme, types], { comment: 'c' }).bytes,
+    'signature last': buildZip([rels, nuspec, dll, readme, types, signature]).bytes,
+    'signature in the middle': buildZip([rels, nuspec, signature, dll, readme, types], { centralOrder: [4, 2, 0, 5, 1, 3] }).bytes,
+    // More than one 1 MiB chunk, still read whole: hashed and written in chunks.
+    'larger than a chunk': buildZip([rels, nuspec, { name: 'big.bin', data: randomBytes(1536 * 1024) }, readme, types]).bytes,
+  };
+  const lastModified = new Date(2024, 4, 6, 7, 8, 10);
+  for (const [name, bytes] of Object.entries(layouts)) {
+    const input = join(dir, `${name}.nupkg`);
+    await writeFile(input, bytes);
+    const outputs: Uint8Array[][] = [];
+    for (const inMemoryLimit of [undefined, 0]) {
+      const archive = await PackageArchive.open(input, { inMemoryLimit });
+      t.after(() => archive.close());
+      assert.equal(archive.bytes !== undefined, inMemoryLimit === undefined, `${name}: read whole only by default`);
+      const signed = join(dir, `${name}-${String(inMemoryLimit)}-signed.nupkg`);
+      const unsigned = join(dir, `${name}-${String(inMemoryLimit)}-unsigned.nupkg`);
+      let packageHash: Uint8Array | undefined;
+      await writeSignedPackage(archive, signed, 'SHA384', async (hash) => ((packageHash = hash), FAKE_P7S), { lastModified });
+      await writeUnsignedPackage(archive, unsigned);
+      assert.deepEqual(packageHash, await computePackageHash(archive, 'SHA384'));
+      outputs.push([new Uint8Array(await readFile(signed)), new Uint8Array(await readFile(unsigned)), packageHash ?? new Uint8Array(0)]);
+    }
+    assert.deepEqual(outputs[0], outputs[1], name);
+    await assertZipToolsAccept(join(dir, `${name}-undefined-signed.nupkg`), 6);
+  }
 });

@@ -87,7 +87,8 @@ describe('pem key loader', () => {
   }
 
   const failures: readonly [string, () => { certificatePem: string; privateKeyPem: string }, string][] = [
-    ['an EC key', () => ({ certificatePem: ec.certPem, privateKeyPem: ec.keyPem }), 'KEY_UNSUPPORTED'],
+    // The client judges the certificate first: a self-signed EC certificate carries an ECDSA signature (NU3013).
+    ['an EC key under its ECDSA-signed certificate', () => ({ certificatePem: ec.certPem, privateKeyPem: ec.keyPem }), 'CERTIFICATE_INVALID'],
     ['a key of another certificate', () => ({ certificatePem: leaf.certPem, privateKeyPem: unrelated.keyPem }), 'CERTIFICATE_MISMATCH'],
     ['no certificate', () => ({ certificatePem: '', privateKeyPem: leaf.keyPem }), 'KEY_LOAD_FAILED'],
     [
