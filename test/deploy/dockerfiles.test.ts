@@ -2,7 +2,8 @@
 // Lints every Dockerfile, since images cannot be built on these machines: each base image names a
 // supported Node major (24) and a tag other than latest, the final stage runs as a numeric non-root
 // USER on an image without a shell, dependencies come from `npm ci` (production only in the final
-// image), and .dockerignore keeps node_modules and builds out of the context.
+// image), the feed image compiles the pkcs11js addon in a build stage and ships it, and
+// .dockerignore keeps node_modules and builds out of the context.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -47,6 +48,37 @@ for (const file of dockerfiles) {
     assert.ok(installs.some((args) => args.includes('--omit=dev') && args.includes('--workspace @reposign/signing')), 'production dependencies of the workspace and @reposign/signing');
   });
 }
+
+/** The stages of a Dockerfile: the `AS` name (or the index) of each FROM and the steps under it. */
+function stages(path: string): { name: string; steps: { op: string; args: string }[] }[] {
+  const result: { name: string; steps: { op: string; args: string }[] }[] = [];
+  for (const step of instructions(path)) {
+    if (step.op === 'FROM') result.push({ name: /\sAS\s+(\S+)$/i.exec(step.args)?.[1] ?? String(result.length), steps: [] });
+    else result.at(-1)?.steps.push(step);
+  }
+  return result;
+}
+
+test('signer-service/Dockerfile: pkcs11js is compiled in a build stage and its node_modules reach the runtime stage', () => {
+  const all = stages('signer-service/Dockerfile');
+  const runtime = all.at(-1);
+  assert.ok(runtime !== undefined);
+  const modules = runtime.steps.find((s) => s.op === 'COPY' && /\s\/app\/node_modules\s+node_modules$/.test(s.args));
+  const from = /--from=(\S+)/.exec(modules?.args ?? '')?.[1];
+  assert.ok(from !== undefined, 'the runtime stage copies node_modules from a build stage');
+  const builder = all.find((stage) => stage.name === from);
+  assert.ok(builder !== undefined && builder !== runtime, `stage ${from} exists`);
+  const runs = builder.steps.filter((s) => s.op === 'RUN').map((s) => s.args);
+  const toolchain = runs.findIndex((args) => /\bapt-get install\b/.test(args) && ['python3', 'make', 'g++'].every((tool) => args.split(/\s+/).includes(tool)));
+  assert.ok(toolchain >= 0, `stage ${from} installs python3, make and g++`);
+  const install = runs.findIndex((args) => /\bnpm ci\b/.test(args));
+  const rebuild = runs.findIndex((args) => /\bnpm rebuild pkcs11js\b/.test(args));
+  assert.ok(install > toolchain && rebuild > install, 'npm ci (scripts off), then npm rebuild pkcs11js with the toolchain in place');
+  assert.doesNotMatch(runs[rebuild] ?? '', /--ignore-scripts/, 'the rebuild runs the addon build');
+  assert.match(runs[rebuild] ?? '', /require\('pkcs11js'\)/, 'the built addon is loaded, so a broken build fails the image');
+  assert.ok(builder.steps.some((s) => s.op === 'ENV' && /\bnpm_config_nodedir=\/usr\/local\b/.test(s.args)), 'node-gyp uses the image\'s own Node headers');
+  assert.ok(!runtime.steps.some((s) => s.op === 'RUN'), 'nothing is compiled in the runtime stage');
+});
 
 test('.dockerignore keeps dependencies, builds and VCS data out of the context', () => {
   const lines = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');

@@ -4,6 +4,8 @@
 
 import type { TokenCredential } from '@azure/identity';
 
+import { loadSdk } from '../remote/load-sdk.js';
+
 /** How to obtain tokens, as the AuthenticationMode setting and its fields describe it. */
 export type AzureAuthentication =
   | { readonly mode: 'Default'; readonly clientId: string }
@@ -22,17 +24,19 @@ export interface AzureCredentialOptions {
  * The credential for `authentication`: DefaultAzureCredential (environment, workload identity,
  * managed identity, Azure CLI, ...), a ManagedIdentityCredential (user-assigned when a client id is
  * given), or a ClientSecretCredential. An explicit authority host turns off instance discovery,
- * which would ask the public cloud about an authority it does not know.
+ * which would ask the public cloud about an authority it does not know. Token requests make one
+ * attempt each (the managed identity endpoint's own 404/410/5xx retries included): the key's
+ * RemoteCaller retries throttling and outages, so retries are not multiplied.
  */
 export async function azureCredential(authentication: AzureAuthentication, options: AzureCredentialOptions): Promise<TokenCredential> {
-  const identity = await import('@azure/identity');
-  const authority = options.authorityHost === '' ? {} : { authorityHost: options.authorityHost, disableInstanceDiscovery: true };
+  const identity = await loadSdk('AzureKeyVault', '@azure/identity', () => import('@azure/identity'));
+  const common = { retryOptions: { maxRetries: 0 }, ...(options.authorityHost === '' ? {} : { authorityHost: options.authorityHost, disableInstanceDiscovery: true }) };
   switch (authentication.mode) {
     case 'Default':
-      return new identity.DefaultAzureCredential({ ...authority, ...(authentication.clientId === '' ? {} : { managedIdentityClientId: authentication.clientId }) });
+      return new identity.DefaultAzureCredential({ ...common, ...(authentication.clientId === '' ? {} : { managedIdentityClientId: authentication.clientId }) });
     case 'ManagedIdentity':
-      return authentication.clientId === '' ? new identity.ManagedIdentityCredential(authority) : new identity.ManagedIdentityCredential({ ...authority, clientId: authentication.clientId });
+      return authentication.clientId === '' ? new identity.ManagedIdentityCredential(common) : new identity.ManagedIdentityCredential({ ...common, clientId: authentication.clientId });
     case 'ClientSecret':
-      return new identity.ClientSecretCredential(authentication.tenantId, authentication.clientId, options.clientSecret, authority);
+      return new identity.ClientSecretCredential(authentication.tenantId, authentication.clientId, options.clientSecret, common);
   }
 }

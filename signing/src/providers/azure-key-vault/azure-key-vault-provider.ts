@@ -13,11 +13,14 @@ import { assertSigningCertificate } from '../../certificates/signing-certificate
 import { ReposignError } from '../../errors.js';
 import { FIELD_METADATA, requiredFields, textField, validation } from '../provider-fields.js';
 import type { SigningKey } from '../../signing-key.js';
+import { loadSdk } from '../remote/load-sdk.js';
+import type { ResilienceOptions } from '../remote/resilience.js';
+import { RemoteResilienceFields, resilienceOptions } from '../remote/resilience-fields.js';
 import { ProviderSettingError, type ConfigProblem, type OpenableSigningProvider, type OpenContext } from '../signing-provider.js';
 import { azureCredential, type AzureAuthentication } from './azure-credential.js';
-import { azureError, isAbort } from './azure-errors.js';
 import { azureKeyVaultKey } from './azure-key-vault-key.js';
 import { assertCertificateKey, keyVaultPublicKey } from './key-vault-key-checks.js';
+import { vaultCaller, vaultRequest } from './vault-request.js';
 
 const KIND = 'AzureKeyVault';
 
@@ -38,6 +41,7 @@ export const AzureKeyVaultSchema = Type.Object({
     description: 'Accept a bearer challenge whose resource is not a parent domain of the vault host (a vault behind a proxy or custom domain).',
     [FIELD_METADATA]: { flag: 'azure-disable-challenge-resource-verification' },
   }),
+  ...RemoteResilienceFields,
 });
 
 type AzureKeyVaultConfig = Static<typeof AzureKeyVaultSchema>;
@@ -53,6 +57,7 @@ export interface AzureKeyVaultSettings {
   readonly authorityHost: string;
   readonly certificateChainPath: string;
   readonly disableChallengeResourceVerification: boolean;
+  readonly resilience: ResilienceOptions;
 }
 
 /** Key Vault object names: 1–127 letters, digits and dashes. */
@@ -104,28 +109,28 @@ async function readIssuers(settings: AzureKeyVaultSettings, context: OpenContext
   return issuers;
 }
 
-/** Runs one SDK call, turning its failure into a ReposignError that names `action`. */
-async function call<T>(action: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (isAbort(error)) throw new ReposignError('SIGNING_ABORTED', `Azure Key Vault: ${action} was abandoned`, { cause: error });
-    throw azureError(error, action);
-  }
-}
+/** Milliseconds a revision check may take in all, retries included. */
+const REVISION_TIMEOUT_MS = 60_000;
 
 async function open(settings: AzureKeyVaultSettings, context: OpenContext): Promise<SigningKey> {
+  const signal = context.signal ?? new AbortController().signal;
   const credential = await azureCredential(settings.authentication, { authorityHost: settings.authorityHost, clientSecret: context.password.value });
-  const [{ CertificateClient }, { KeyClient, CryptographyClient }] = await Promise.all([import('@azure/keyvault-certificates'), import('@azure/keyvault-keys')]);
-  // The SDK retries throttling (honouring Retry-After) and 5xx itself; keep it brief so a feed
-  // answers 503 promptly while the vault is away.
-  const clientOptions = { disableChallengeResourceVerification: settings.disableChallengeResourceVerification, retryOptions: { maxRetries: 2, maxRetryDelayInMs: 2_000 } };
-  const certificates = new CertificateClient(settings.vaultUrl, credential, clientOptions);
+  const [{ CertificateClient }, { KeyClient, CryptographyClient }] = await Promise.all([
+    loadSdk(KIND, '@azure/keyvault-certificates', () => import('@azure/keyvault-certificates')),
+    loadSdk(KIND, '@azure/keyvault-keys', () => import('@azure/keyvault-keys')),
+  ]);
+  // The key's RemoteCaller owns timeouts, retries and the circuit breaker; the SDK makes one attempt,
+  // so retries are not multiplied (the bearer challenge is not a retry and still works).
+  const clientOptions = { disableChallengeResourceVerification: settings.disableChallengeResourceVerification, retryOptions: { maxRetries: 0 } };
   const name = settings.certificateName;
-  const requestOptions = { abortSignal: context.signal };
-  const current = () =>
-    settings.certificateVersion === '' ? certificates.getCertificate(name, requestOptions) : certificates.getCertificateVersion(name, settings.certificateVersion, requestOptions);
-  const certificate = await call(`reading certificate '${name}'`, current);
+  const caller = vaultCaller(`Azure Key Vault certificate '${name}' in ${settings.vaultUrl}`, settings.resilience);
+  const certificates = new CertificateClient(settings.vaultUrl, credential, clientOptions);
+  const current = (requestSignal: AbortSignal) =>
+    settings.certificateVersion === ''
+      ? certificates.getCertificate(name, { abortSignal: requestSignal })
+      : certificates.getCertificateVersion(name, settings.certificateVersion, { abortSignal: requestSignal });
+  const reading = `reading certificate '${name}'`;
+  const certificate = await vaultRequest(caller, 'GetCertificate', reading, current, signal);
   const keyId = certificate.keyId ?? '';
   const keyParts = KEY_ID.exec(keyId);
   if (certificate.cer === undefined || keyParts === null) {
@@ -133,7 +138,7 @@ async function open(settings: AzureKeyVaultSettings, context: OpenContext): Prom
   }
   const parsed = parseCertificate(certificate.cer);
   const keys = new KeyClient(settings.vaultUrl, credential, clientOptions);
-  const key = await call(`reading key ${keyId}`, () => keys.getKey(keyParts[1] ?? '', { version: keyParts[2], abortSignal: context.signal }));
+  const key = await vaultRequest(caller, 'GetKey', `reading key ${keyId}`, (requestSignal) => keys.getKey(keyParts[1] ?? '', { version: keyParts[2], abortSignal: requestSignal }), signal);
   const described = `the Key Vault key of certificate '${name}'`;
   assertCertificateKey(parsed, keyVaultPublicKey(key.key ?? {}, described), described);
   assertSigningCertificate(parsed, context.now);
@@ -143,9 +148,10 @@ async function open(settings: AzureKeyVaultSettings, context: OpenContext): Prom
     chain: [certificate.cer, ...(await readIssuers(settings, context))],
     cryptography: new CryptographyClient(key, credential, clientOptions),
     keyId,
+    caller,
     revision:
       settings.certificateVersion === ''
-        ? async () => (await call(`reading certificate '${name}'`, () => certificates.getCertificate(name))).properties.version ?? ''
+        ? async () => (await vaultRequest(caller, 'GetCertificate', reading, current, AbortSignal.timeout(REVISION_TIMEOUT_MS))).properties.version ?? ''
         : async () => version,
   });
 }
@@ -166,6 +172,7 @@ export const azureKeyVaultProvider: OpenableSigningProvider<typeof AzureKeyVault
       authorityHost: config.AuthorityHost,
       certificateChainPath: config.CertificateChainPath === '' || isAbsolute(config.CertificateChainPath) ? config.CertificateChainPath : resolve(context.cwd, config.CertificateChainPath),
       disableChallengeResourceVerification: config.DisableChallengeResourceVerification,
+      resilience: resilienceOptions(config),
     }));
   },
   source: (settings) => ({ field: 'CertificateName', location: `${settings.certificateName} in ${settings.vaultUrl}` }),
