@@ -20,8 +20,11 @@ export {
 } from './certificates/certificate.js';
 export {
   generateSelfSignedCertificate,
+  issueCodeSigningCertificate,
+  type CodeSigningCertificateProfile,
   type GeneratedCertificate,
   type SelfSignedCertificateOptions,
+  type TbsSigner,
 } from './certificates/self-signed-certificate.js';
 export {
   formatCertificateProblem,

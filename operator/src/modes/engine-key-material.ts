@@ -10,13 +10,18 @@ import type { KeyMaterialInput, KeyMaterialInspector } from './key-material.js';
 /** Problems that only concern the validity period. */
 const VALIDITY_PROBLEMS = /\((NU3017|NU3037)\)/;
 
+/** What NuGet's certificate policy finds wrong with `chain` (leaf first), apart from the validity period. */
+export function policyProblems(chain: readonly Uint8Array[]): string[] {
+  return signingCertificateIssues(chain).filter((problem) => !VALIDITY_PROBLEMS.test(problem));
+}
+
 async function inspect(input: KeyMaterialInput): Promise<Uint8Array> {
   const key = await openStoredCertificateContent({ certificate: input.certificate, privateKey: input.privateKey, password: input.password ?? '', keySetting: 'keyFileSecretRef' });
   try {
     const chain = key.certificateChain();
     const [leaf] = chain;
     if (leaf === undefined) throw new Error('no certificate');
-    const problems = signingCertificateIssues(chain).filter((problem) => !VALIDITY_PROBLEMS.test(problem));
+    const problems = policyProblems(chain);
     if (problems.length > 0) throw new Error(`NuGet would reject signatures made with it: ${problems.join('; ')}`);
     return leaf;
   } finally {

@@ -8,7 +8,7 @@ import { storedCertificateMode } from './stored-certificate-mode.js';
 
 const HANDLERS: Readonly<Record<string, ModeHandler>> = { SelfSigned: selfSignedMode, StoredCertificate: storedCertificateMode };
 
-/** The handler of `mode`; every mode without one of its own waits for its provider. */
+/** The handler of `mode`: every other mode keeps its key in a vault or HSM and is opened through the engine's provider. */
 export function modeHandler(mode: string): ModeHandler {
-  return HANDLERS[mode] ?? remoteKeyMode(mode);
+  return HANDLERS[mode] ?? remoteKeyMode;
 }

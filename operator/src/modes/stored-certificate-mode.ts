@@ -5,29 +5,19 @@
 
 import { certificateToPem } from '@reposign/signing';
 import type { RepositorySigner } from '../api/v1alpha1/repository-signer.js';
-import type { SecretObject } from '../kube/kube-object.js';
 import { mountedFile } from '../objects/signer-config-secret.js';
 import { certificateFacts } from './key-material.js';
 import type { ModeContext, ModeHandler, ModeState } from './mode-handler.js';
+import { isSecretKeyRef as isRef, readSecretKey as read, secretText, type SecretKeyRef } from './secret-key-ref.js';
 
 /** How often a user's Secret is read again without any watch event. */
 export const USER_SECRET_RECHECK_MS = 60_000;
-
-/** A `{name, key}` reference to a key of a Secret in the signer's namespace. */
-interface SecretKeyRef {
-  readonly name: string;
-  readonly key: string;
-}
 
 /** The storedCertificate block of the spec. */
 interface StoredCertificateBlock {
   readonly fileSecretRef?: SecretKeyRef;
   readonly keyFileSecretRef?: SecretKeyRef;
   readonly passwordSecretRef?: SecretKeyRef;
-}
-
-function isRef(value: unknown): value is SecretKeyRef {
-  return typeof value === 'object' && value !== null && typeof (value as SecretKeyRef).name === 'string' && typeof (value as SecretKeyRef).key === 'string';
 }
 
 function blockOf(signer: RepositorySigner): StoredCertificateBlock {
@@ -39,15 +29,6 @@ function blockOf(signer: RepositorySigner): StoredCertificateBlock {
     ...(isRef(keyFileSecretRef) ? { keyFileSecretRef } : {}),
     ...(isRef(passwordSecretRef) ? { passwordSecretRef } : {}),
   };
-}
-
-/** The bytes a reference names, or a sentence saying why there are none. */
-async function read(context: ModeContext, namespace: string, ref: SecretKeyRef): Promise<Uint8Array | string> {
-  const secret: SecretObject | undefined = await context.secret(namespace, ref.name);
-  if (secret === undefined) return `Secret ${ref.name} does not exist`;
-  const value = secret.data?.[ref.key];
-  if (value === undefined) return `Secret ${ref.name} has no key ${ref.key}`;
-  return Buffer.from(value, 'base64');
 }
 
 async function gather(signer: RepositorySigner, context: ModeContext, mountPath: string): Promise<ModeState> {
@@ -66,7 +47,7 @@ async function gather(signer: RepositorySigner, context: ModeContext, mountPath:
   if (typeof privateKey === 'string') return invalidConfig(privateKey);
   const passwordBytes = block.passwordSecretRef === undefined ? undefined : await read(context, namespace, block.passwordSecretRef);
   if (typeof passwordBytes === 'string') return invalidConfig(passwordBytes);
-  const password = passwordBytes === undefined ? undefined : Buffer.from(passwordBytes).toString('utf8').replace(/\r?\n$/, '');
+  const password = passwordBytes === undefined ? undefined : secretText(passwordBytes);
   const provider: ModeState['provider'] = { ready: true, reason: 'Valid', message: `Secret ${block.fileSecretRef.name} is readable` };
   try {
     const der = await context.inspector.inspect({ certificate, ...(privateKey === undefined ? {} : { privateKey }), ...(password === undefined ? {} : { password }) });

@@ -7,7 +7,7 @@ import type { RepositorySigner } from '../api/v1alpha1/repository-signer.js';
 import type { OwnerReference } from '../kube/kube-object.js';
 
 /** Which part an operator-written object plays for its RepositorySigner. */
-export type ObjectRole = 'key' | 'retired-key' | 'signer-config' | 'records';
+export type ObjectRole = 'key' | 'retired-key' | 'issued-certificate' | 'signer-config' | 'records';
 
 /** Label holding the {@link ObjectRole}. */
 export const ROLE_LABEL = `${GROUP}/role`;

@@ -53,6 +53,10 @@ export const ProviderReason = {
   InvalidProviderConfig: 'InvalidProviderConfig',
   AuthenticationFailed: 'AuthenticationFailed',
   Unreachable: 'Unreachable',
+  /** The vault or HSM refused the credentials' access to the key (the engine's KEY_ACCESS_DENIED). */
+  AccessDenied: 'AccessDenied',
+  /** The key or its certificate cannot make NuGet signatures; the message names the engine code (and NU code). */
+  KeyRejected: 'KeyRejected',
   NotImplemented: 'NotImplemented',
 } as const;
 

@@ -136,15 +136,32 @@ function convert(node: SchemaNode, where: string, description: string): OpenApiS
   }
 }
 
+/**
+ * How field `field` of a provider section appears in the CRD: as a plain value, as a Secret key
+ * holding its value (`<field>SecretRef`), as a Secret key holding the content of the file it names
+ * (`<file>SecretRef`), or not at all. `mode` applies {@link FIELDS_NOT_IN_CRD}; nested objects pass none.
+ */
+export type CrdField =
+  | { readonly kind: 'value' | 'secretValue' | 'secretFile'; readonly name: string }
+  | { readonly kind: 'omitted' };
+
+/** The CRD spelling of engine field `field` of mode `mode`; see {@link CrdField}. */
+export function crdField(mode: string | undefined, field: string): CrdField {
+  const omitted = mode === undefined ? {} : (FIELDS_NOT_IN_CRD[mode] ?? {});
+  if (field in omitted || isIndirection(field)) return { kind: 'omitted' };
+  if (isSecretValue(field)) return { kind: 'secretValue', name: secretRefName(field) };
+  if (isFilePath(field)) return { kind: 'secretFile', name: secretRefName(field) };
+  return { kind: 'value', name: camelCase(field) };
+}
+
 function objectBlock(node: SchemaNode, where: string, description: string, mode?: string): OpenApiSchema {
   const properties: Record<string, OpenApiSchema> = {};
-  const omitted = mode === undefined ? {} : (FIELDS_NOT_IN_CRD[mode] ?? {});
   for (const [field, child] of Object.entries((node.properties ?? {}) as Record<string, SchemaNode>)) {
     const path = `${where}:${field}`;
-    if (field in omitted || isIndirection(field)) continue;
-    if (isSecretValue(field)) properties[secretRefName(field)] = secretRef(`The Secret key holding ${path}.`);
-    else if (isFilePath(field)) properties[secretRefName(field)] = secretRef(`The Secret key holding the content of the file ${path} names.`);
-    else properties[camelCase(field)] = convert(child, path, `${path} of the signer-service configuration.`);
+    const spelled = crdField(mode, field);
+    if (spelled.kind === 'secretValue') properties[spelled.name] = secretRef(`The Secret key holding ${path}.`);
+    else if (spelled.kind === 'secretFile') properties[spelled.name] = secretRef(`The Secret key holding the content of the file ${path} names.`);
+    else if (spelled.kind === 'value') properties[spelled.name] = convert(child, path, `${path} of the signer-service configuration.`);
   }
   return Object.keys(properties).length === 0 ? { type: 'object', description } : { type: 'object', description, properties };
 }
