@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // An open .nupkg, validated the way NuGet's byte-level signing code reads it (spec §2, §2.4). A small
-// package is read whole with one read; of a larger one, only the EOCD region, the central directory
-// and the local headers are read into memory.
+// package is read whole, most with one read; of a larger one, only the EOCD region, the central
+// directory and the local headers are read into memory.
 
 import type { Stats } from 'node:fs';
 import { open as openFile, stat, type FileHandle } from 'node:fs/promises';
@@ -51,8 +51,9 @@ export interface OpenArchiveOptions {
   /** Most entries allowed besides `.signature.p7s`; NuGet's limit (NU3039) is 0xFFFD, the default. */
   maxEntries?: number;
   /**
-   * Packages of at most this many bytes are read whole with one read, and signed copies of them are
-   * written from memory; larger ones are read by range. Default 2 MiB; 0 reads every package by range.
+   * Packages of at most this many bytes are read whole (one read up to 256 KiB, two above), and
+   * signed copies of them are written from memory; larger ones are read by range. Default 2 MiB; 0
+   * reads every package by range.
    */
   inMemoryLimit?: number;
 }
@@ -67,6 +68,11 @@ const LOCAL_HEADER_WINDOW = 256 * 1024;
  * faster once reading and hashing can overlap.
  */
 const IN_MEMORY_LIMIT = 2 * 1024 * 1024;
+/**
+ * Bytes read together with the stat when a package is opened: a package this small is read in one
+ * round trip, and a larger one wastes little.
+ */
+const HEAD_LENGTH = 256 * 1024;
 const METHOD_STORED = 0;
 const METHOD_DEFLATE = 8;
 
@@ -182,12 +188,14 @@ export class PackageArchive {
     let closing: Promise<void> | undefined;
     const release = (): Promise<void> => closing ?? handle.close();
     try {
-      const opened = await handle.stat();
+      const limit = options.inMemoryLimit ?? IN_MEMORY_LIMIT;
+      // The stat and a first read go to the thread pool together: most packages are read whole by then.
+      const [opened, head] = await Promise.all([handle.stat(), limit > 0 ? readHead(handle, Math.min(limit, HEAD_LENGTH)) : NO_BYTES]);
       const { size } = opened;
       if (size >= MAX_ARCHIVE_SIZE) throw new ReposignError('ARCHIVE_TOO_LARGE', 'The package is 4 GiB or larger.');
       let source = fileSource(handle);
-      if (size <= (options.inMemoryLimit ?? IN_MEMORY_LIMIT)) {
-        source = memorySource(await readWhole(handle, size));
+      if (size <= limit) {
+        source = memorySource(await readWhole(handle, size, head));
         // Nothing more is read from the file: release it while the package is validated and signed.
         closing = handle.close();
         closing.catch(() => undefined);
@@ -302,11 +310,26 @@ function inflateCapped(raw: Uint8Array, maxBytes: number, name: string): Uint8Ar
   }
 }
 
-/** The whole file, in one read when the kernel allows; ARCHIVE_TRUNCATED when it shrank meanwhile. */
-async function readWhole(handle: FileHandle, size: number): Promise<Uint8Array> {
-  // Not zero-filled first: every byte is overwritten by the read, or the read fails.
+/** At most the first `length` bytes of the file, with one read issued before the file's size is known. */
+async function readHead(handle: FileHandle, length: number): Promise<Uint8Array> {
+  // Not zero-filled first: only the bytes read are kept.
+  const buffer = Buffer.allocUnsafeSlow(length);
+  const { bytesRead } = await handle.read(buffer, 0, length, 0);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead);
+}
+
+/**
+ * The whole file of `size` bytes, given its first bytes `head`: the rest in one read when the kernel
+ * allows; ARCHIVE_TRUNCATED when the file shrank meanwhile.
+ */
+async function readWhole(handle: FileHandle, size: number, head: Uint8Array): Promise<Uint8Array> {
+  if (head.length >= size) return head.subarray(0, size);
+  // Not zero-filled first: every byte is overwritten by the copy and the read, or the read fails.
   const buffer = Buffer.allocUnsafeSlow(size);
-  return readFully(fileSource(handle), new Uint8Array(buffer.buffer, buffer.byteOffset, size), 0);
+  const whole = new Uint8Array(buffer.buffer, buffer.byteOffset, size);
+  whole.set(head);
+  await readFully(fileSource(handle), whole.subarray(head.length), head.length);
+  return whole;
 }
 
 async function readLayout(source: PositionedSource, size: number, maxEntries: number) {

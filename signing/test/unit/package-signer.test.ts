@@ -4,7 +4,7 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { isReposignError } from '../../src/errors.js';
+import { isReposignError, type ErrorCode } from '../../src/errors.js';
 import { PackageArchive, writeSignedPackage } from '../../src/archive/index.js';
 import { parseCertificate } from '../../src/certificates/certificate.js';
 import { tlvBytes } from '../../src/cms/der.js';
@@ -16,7 +16,7 @@ import type { SigningKey } from '../../src/signing-key.js';
 import { createRootCa, createSelfSigned, issueCertificate, type TestCa, type TestCertificate } from '../helpers/pki.js';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir.js';
 import { startTsa } from '../helpers/tsa-server.js';
-import { buildZip, samplePackageEntries } from '../helpers/zip-builder.js';
+import { buildZip, samplePackageEntries, type ZipBuilderEntry } from '../helpers/zip-builder.js';
 import { createAuthorSignature, openTestKey } from './cms/test-signatures.js';
 
 const URL = 'https://feed.example/v3/index.json';
@@ -153,6 +153,31 @@ describe('repositorySignPackage', () => {
       isReposignError(error, 'SIGNATURE_INTEGRITY') && error.nugetCode === 'NU3008',
     );
     assert.equal(await exists(output), false);
+  });
+
+  test('a package without a root nuspec or with a broken one is refused, even when the key fails too, and nothing is written', async () => {
+    // The nuspec is read while the key signs: its verdict must still come first, and a failing key must not go unobserved.
+    const failingKey: SigningKey = {
+      kind: 'Failing',
+      revision: undefined,
+      certificateChain: () => repoKey.certificateChain(),
+      sign: () => Promise.reject(new Error('the key is gone')),
+      close: () => Promise.resolve(),
+    };
+    const [rels, , dll, readme, types] = samplePackageEntries();
+    const cases: { name: string; entries: ZipBuilderEntry[]; code: ErrorCode }[] = [
+      { name: 'no nuspec', entries: [rels, dll, readme, types], code: 'NUSPEC_MISSING' },
+      { name: 'broken nuspec', entries: [rels, { name: 'Sample.Package.nuspec', data: '<package><metadata>' }, dll, readme, types], code: 'NUSPEC_INVALID' },
+    ];
+    for (const { name, entries, code } of cases) {
+      const input = join(dir, `${name}.nupkg`);
+      await writeFile(input, buildZip(entries).bytes);
+      for (const key of [repoKey, failingKey]) {
+        const output = join(dir, `${name}-${key.kind}-out.nupkg`);
+        await assert.rejects(repositorySignPackage(input, output, { key, serviceIndexUrl: URL }), (error: unknown) => isReposignError(error, code), `${name}, ${key.kind} key`);
+        assert.equal(await exists(output), false, `${name}, ${key.kind} key`);
+      }
+    }
   });
 
   test('output path equal to the input path signs in place', async () => {

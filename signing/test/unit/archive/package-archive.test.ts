@@ -279,3 +279,18 @@ test('readEntry refuses bombs, unknown methods, encryption and corrupt data', as
   await rejects('big.txt', 'ARCHIVE_ENTRY_TOO_LARGE', 99);
   await rejects('missing.txt', 'ARCHIVE_ENTRY_NOT_FOUND');
 });
+
+test('a small package is read whole with its exact bytes, whether the first read covers it or not', async (t) => {
+  // The first read at opening takes 256 KiB; packages around that size and well past it are completed by a second read.
+  const headLength = 256 * 1024;
+  const base = buildZip([...samplePackageEntries(), { name: 'content/payload.bin', data: new Uint8Array(0) }]).bytes.length;
+  for (const size of [headLength - 1, headLength, headLength + 1, 1536 * 1024]) {
+    const payload = new Uint8Array(size - base).map((_, i) => (i * 31) % 251);
+    const bytes = buildZip([...samplePackageEntries(), { name: 'content/payload.bin', data: payload }]).bytes;
+    assert.equal(bytes.length, size);
+    const archive = await openBytes(t, bytes);
+    assert.deepEqual(archive.bytes, bytes, `${size} bytes`);
+    assert.equal(archive.size, size);
+    assert.deepEqual(await archive.readEntry('content/payload.bin', size), payload, `${size} bytes`);
+  }
+});
