@@ -15,11 +15,27 @@ const FEED_ERROR_STATUS = {
   FEED_PACKAGE_NOT_FOUND: 404,
   FEED_PACKAGE_EXISTS: 409,
   FEED_PACKAGE_TOO_LARGE: 413,
+  /** The Host header names neither PublicBaseUrl nor an allowed host. */
+  FEED_MISDIRECTED: 421,
+  /** Too many wrong API keys from one client address; the reply carries Retry-After. */
+  FEED_TOO_MANY_REQUESTS: 429,
   FEED_STORAGE_FAILED: 500,
   FEED_DATABASE_FAILED: 500,
   /** Every database connection is busy for longer than the acquisition timeout. */
   FEED_DATABASE_BUSY: 503,
+  /** The database server cannot be reached or cut the connection (stopped, restarting). */
+  FEED_DATABASE_UNAVAILABLE: 503,
   FEED_SIGNING_UNAVAILABLE: 503,
+  /** The storage volume (or the database's) is out of space or quota (ENOSPC, EDQUOT): the server's fault, retry later. */
+  FEED_STORAGE_FULL: 503,
+  /** The storage volume cannot be written (EIO, EROFS): the server's fault, retry later. */
+  FEED_STORAGE_UNAVAILABLE: 503,
+  /** Another process holds the embedded data folder; the process exits 75 at startup. */
+  FEED_DATA_FOLDER_IN_USE: 503,
+  /** The database is empty but storage holds pushed packages; the process exits 65 at startup. */
+  FEED_INDEX_LOST: 503,
+  /** Startup failed for a reason outside the configuration (disk, database, port). */
+  FEED_STARTUP_FAILED: 500,
 } as const satisfies Record<string, number>;
 
 /** Every error code the feed itself raises. */

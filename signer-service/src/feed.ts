@@ -2,7 +2,9 @@
 // Opens and closes everything one feed instance owns: storage, database, signer, metrics, and the
 // background work (certificate reload, re-signing rotation).
 
+import { mkdir } from 'node:fs/promises';
 import type { Config, SigningConfig } from './config/config.js';
+import { lockDataFolder, type DataFolderLock } from './db/data-folder-lock.js';
 import type { Database } from './db/database.js';
 import { openDatabase } from './db/open-database.js';
 import { FeedError } from './errors.js';
@@ -14,6 +16,8 @@ import { createFeedSigner } from './services/feed-signer.js';
 import { startRotationJob } from './services/rotation-job.js';
 import { openSigningKey } from './services/signing-key-source.js';
 import { startSigningReloader } from './services/signing-reloader.js';
+import { sweepOrphanedPackages } from './services/orphan-sweep.js';
+import { assertIndexPresent } from './services/index-rebuild.js';
 import { importDroppedPackages, type ImportReport } from './services/storage-import.js';
 import { FilesystemPackageStore } from './storage/filesystem/filesystem-package-store.js';
 
@@ -30,6 +34,10 @@ export interface Feed {
   readonly certificateGeneratedBecause: string | undefined;
   /** Starts the certificate reloader and, when enabled, the rotation job; `close` stops them. */
   startBackgroundJobs(log: FeedLog): void;
+  /** True once shutdown began: readiness reports 503 while the listener still accepts (the drain). */
+  readonly draining: boolean;
+  /** Turns readiness off; the process keeps serving until it closes the app. */
+  beginDrain(): void;
   close(): Promise<void>;
 }
 
@@ -62,13 +70,18 @@ export function signatureServiceIndexUrl(config: Config): string {
  * when the configured key cannot sign.
  */
 export async function openFeed(config: Config, options: OpenFeedOptions = { metricsDefaults: false }): Promise<Feed> {
-  const store = await FilesystemPackageStore.open(config.storagePath);
+  const lock = await lockEmbeddedDataFolder(config, options);
+  const store = await FilesystemPackageStore.open(config.storagePath).catch(async (error: unknown) => {
+    await lock?.release();
+    throw error;
+  });
   const metrics = createFeedMetrics({ defaults: options.metricsDefaults });
   const serviceIndexUrl = signatureServiceIndexUrl(config);
   const ownDb = options.database === undefined;
   let db: Database | undefined;
   try {
     db = options.database ?? (await openDatabase({ connectionString: config.databaseConnectionString, storagePath: config.storagePath, pool: config.databasePool }));
+    await assertIndexPresent(db, store, config.storagePath);
     const opened = await openSigningKey(config.signing, db);
     const signer = createFeedSigner(opened, config.signing, serviceIndexUrl, metrics);
     const database = db;
@@ -86,8 +99,11 @@ export async function openFeed(config: Config, options: OpenFeedOptions = { metr
       await publishListedCertificates(ctx).catch((error: unknown) => {
         throw new FeedError('CONFIG_INVALID', `Signing:PublishedCertificatesPath: ${signer.signing.publishedCertificatesPath} cannot be read as PEM certificates (${error instanceof Error ? error.message : String(error)}).`, { cause: error });
       });
+      // Package files a killed process moved in but never committed; the embedded database is this process's alone.
+      await sweepOrphanedPackages(ctx, { immediate: database.kind === 'embedded' });
       const imported = await importDroppedPackages(ctx);
       const stops: (() => Promise<void>)[] = [];
+      let draining = false;
       return {
         config,
         ctx,
@@ -95,6 +111,12 @@ export async function openFeed(config: Config, options: OpenFeedOptions = { metr
         signatureServiceIndexUrl: serviceIndexUrl,
         imported,
         certificateGeneratedBecause: opened.generatedBecause,
+        get draining() {
+          return draining;
+        },
+        beginDrain() {
+          draining = true;
+        },
         startBackgroundJobs(log) {
           if (config.signing.reloadIntervalMs > 0) {
             const reloader = startSigningReloader({ ctx, log, reloadSigning: options.reloadSigning, configFile: options.configFile });
@@ -110,6 +132,7 @@ export async function openFeed(config: Config, options: OpenFeedOptions = { metr
           await signer.close();
           if (ownDb) await database.close();
           await store.close();
+          await lock?.release();
         },
       };
     } catch (error) {
@@ -119,6 +142,17 @@ export async function openFeed(config: Config, options: OpenFeedOptions = { metr
   } catch (error) {
     if (ownDb) await db?.close();
     await store.close();
+    await lock?.release();
     throw error;
   }
+}
+
+/**
+ * Takes the data folder's lock when this process opens the embedded database there: PGlite allows
+ * one process per folder. PostgreSQL serves any number of replicas (its advisory locks serialise).
+ */
+async function lockEmbeddedDataFolder(config: Config, options: OpenFeedOptions): Promise<DataFolderLock | undefined> {
+  if (config.databaseConnectionString !== undefined || options.database !== undefined) return undefined;
+  await mkdir(config.storagePath, { recursive: true });
+  return lockDataFolder(config.storagePath);
 }

@@ -1,19 +1,32 @@
 // SPDX-License-Identifier: MIT
 // The feed process: load the configuration, open the feed, listen, print how to use it, and shut
-// down gracefully on SIGTERM or SIGINT.
+// down gracefully on SIGTERM or SIGINT: readiness off first, then the listener, then in-flight requests.
 
 import { readFile } from 'node:fs/promises';
 import { buildApp } from './app.js';
 import { loadProcessConfig } from './config/load-config.js';
-import { isReposignError } from '@reposign/signing';
-import { isFeedError } from './errors.js';
-import { openFeed } from './feed.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from './config/config.js';
+import { openFeed, type Feed } from './feed.js';
+import { describePublicAddress, listenUrl } from './http/public-url.js';
 import { nugetConfigSnippet } from './nuget/nuget-config-snippet.js';
 import { keySourceOf } from './services/signing-key-source.js';
+import { describeStartupFailure } from './startup-failure.js';
+
+/** The storage folder startup errors name when they carry no path; set once the config loaded. */
+let dataPath: string | undefined;
 
 async function main(): Promise<void> {
   const { config, warnings, file } = loadProcessConfig();
+  dataPath = config.storagePath;
   const feed = await openFeed(config, { metricsDefaults: true, configFile: file, reloadSigning: () => loadProcessConfig().config.signing });
+  await serve(feed, config, warnings, file).catch(async (error: unknown) => {
+    await feed.close().catch(() => undefined);
+    throw error;
+  });
+}
+
+async function serve(feed: Feed, config: Config, warnings: readonly string[], file: string | undefined): Promise<void> {
   const https = config.tls === undefined ? undefined : { cert: await readFile(config.tls.certificatePath), key: await readFile(config.tls.keyPath) };
   const app = await buildApp(feed, { logger: { level: config.logLevel }, https });
   for (const warning of warnings) app.log.warn(warning);
@@ -31,14 +44,20 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    // Readiness turns 503 while the listener still accepts, so a load balancer stops sending here
+    // before connections are refused; then the listener closes and in-flight requests finish.
+    feed.beginDrain();
+    app.log.info({ signal, drainSeconds: config.shutdownDrainMs / 1000 }, 'shutting down: readiness is off; draining before closing the listener');
     const timer = setTimeout(() => {
       app.log.error('shutdown timed out; exiting');
       process.exit(1);
-    }, config.shutdownTimeoutMs);
+    }, config.shutdownDrainMs + config.shutdownTimeoutMs);
     timer.unref();
-    void app
-      .close()
+    void sleep(config.shutdownDrainMs)
+      .then(() => {
+        app.log.info('shutting down: listener closed, finishing in-flight requests');
+        return app.close();
+      })
       .then(() => feed.close())
       .then(() => process.exit(0), (error: unknown) => {
         app.log.error({ err: error }, 'shutdown failed');
@@ -57,6 +76,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `reposign feed ready: ${feedUrl}`,
+    describePublicAddress(config, listenUrl(address, port)),
     `  storage:  ${config.storagePath}${file === undefined ? '' : `   config: ${file}`}`,
     `  database: ${feed.ctx.db.kind === 'embedded' ? 'embedded (PGlite)' : 'PostgreSQL'}`,
     `  signing certificate (${config.signing.mode}): ${feed.ctx.signer.certificate.subject}`,
@@ -81,10 +101,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** sysexits.h EX_CONFIG: the configuration (or the certificate it names) cannot work. */
-const EXIT_CONFIG = 78;
-
 main().catch((error: unknown) => {
-  process.stderr.write(`reposign: ${isReposignError(error) ? error.message : error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exit(isFeedError(error, 'CONFIG_INVALID') ? EXIT_CONFIG : 1);
+  const failure = describeStartupFailure(error, dataPath);
+  process.stderr.write(`reposign: ${failure.message}\n`);
+  process.exit(failure.exitCode);
 });

@@ -84,13 +84,14 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts the feed with `env` (configuration as `Section__Key`) from `cwd` and resolves once it
- * printed its banner. Rejects with the output when it exits first or takes longer than `timeoutMs`.
+ * Starts the feed with `env` (configuration as `Section__Key`; `ShutdownDrainSeconds` defaults to 0)
+ * from `cwd` and resolves once it printed its banner. Rejects with the output when it exits first or takes longer than `timeoutMs`.
  */
 export async function startFeedProcess(env: Record<string, string>, cwd: string, timeoutMs = 60_000, entry: FeedEntry = 'source'): Promise<FeedProcess> {
   const child = spawn(process.execPath, feedArguments(entry), {
     cwd: join(REPO_ROOT, 'signer-service'),
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', INIT_CWD: cwd, ...env },
+    // No load balancer watches a test's feed: stop without the readiness drain unless a test asks for it.
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', INIT_CWD: cwd, ShutdownDrainSeconds: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

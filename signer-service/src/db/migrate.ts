@@ -2,7 +2,7 @@
 // Applies the numbered `migrations/NNN-name.do.sql` files that have not run yet.
 
 import { readdir, readFile } from 'node:fs/promises';
-import type { Database } from './database.js';
+import type { Database, Queryable } from './database.js';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 
@@ -48,6 +48,12 @@ export async function migrate(db: Database): Promise<number[]> {
     }
     return applied;
   });
+}
+
+/** When this database's schema was first created (its first migration), or undefined before any. */
+export async function schemaCreatedAt(db: Queryable): Promise<Date | undefined> {
+  const [row] = await db.query<{ created: Date | string | null }>('SELECT min(applied_at) AS created FROM schema_migrations');
+  return row?.created === null || row?.created === undefined ? undefined : new Date(row.created);
 }
 
 /** Reverts the newest applied migration (used by tests and by operators rolling back). */

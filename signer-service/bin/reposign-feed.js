@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: MIT
+// `reposign-feed` runs the feed; `reposign-feed admin <command>` runs a maintenance command.
+
+await import(process.argv[2] === 'admin' ? '../dist/src/admin-cli.js' : '../dist/src/server.js');
