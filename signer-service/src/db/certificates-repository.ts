@@ -113,12 +113,10 @@ export function certificatesRepository(db: Queryable): CertificatesRepository {
       return row === undefined ? undefined : toRecord(row);
     },
     async recordSigning(fingerprintSha256, signing) {
+      // One statement (one round trip): both writes commit or roll back with the caller's transaction.
       await db.query(
-        'UPDATE certificates SET first_used_at = COALESCE(first_used_at, now()), last_used_at = now() WHERE fingerprint_sha256 = $1',
-        [fingerprintSha256],
-      );
-      await db.query(
-        `INSERT INTO package_signings (certificate_fingerprint, id_lower, version_lower, generation, mode) VALUES ($1, $2, $3, $4, $5)
+        `WITH used AS (UPDATE certificates SET first_used_at = COALESCE(first_used_at, now()), last_used_at = now() WHERE fingerprint_sha256 = $1)
+         INSERT INTO package_signings (certificate_fingerprint, id_lower, version_lower, generation, mode) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT DO NOTHING`,
         [fingerprintSha256, signing.idLower, signing.versionLower, signing.generation, signing.mode],
       );

@@ -90,10 +90,10 @@ export interface PackageQuery {
 
 /** Repository over `packages`; `db` may be the pool or a transaction. */
 export interface PackagesRepository {
-  /** Inserts a version. Throws FEED_PACKAGE_EXISTS when the id and version are taken. */
-  insert(record: NewPackageRecord): Promise<void>;
-  /** Inserts unless the version exists; returns true when inserted (storage import). */
-  insertIfAbsent(record: NewPackageRecord): Promise<boolean>;
+  /** Inserts a version and returns its row. Throws FEED_PACKAGE_EXISTS when the id and version are taken. */
+  insert(record: NewPackageRecord): Promise<PackageRecord>;
+  /** Inserts unless the version exists; returns the inserted row, or undefined when it existed. */
+  insertIfAbsent(record: NewPackageRecord): Promise<PackageRecord | undefined>;
   find(idLower: string, versionLower: string): Promise<PackageRecord | undefined>;
   /** Every version of an id, listed or not. */
   listVersions(idLower: string): Promise<PackageRecord[]>;
@@ -102,8 +102,8 @@ export interface PackagesRepository {
   setListed(idLower: string, versionLower: string, listed: boolean): Promise<boolean>;
   /** Deletes a version; returns the deleted row. */
   delete(idLower: string, versionLower: string): Promise<PackageRecord | undefined>;
-  /** Records our signed copy of the given generation (dropping the original key); false when the row changed meanwhile. */
-  markSigned(signing: { idLower: string; versionLower: string; generation: string; signedKey: string; fingerprint: string; sizeBytes: number }): Promise<boolean>;
+  /** Records our signed copy of the given generation (dropping the original key); returns the row, or undefined when it changed meanwhile. */
+  markSigned(signing: { idLower: string; versionLower: string; generation: string; signedKey: string; fingerprint: string; sizeBytes: number }): Promise<PackageRecord | undefined>;
   /** Number of versions not (yet) carrying our signature. */
   countUnsigned(): Promise<number>;
   /** The oldest-published signed version whose signature is not by `fingerprint`: the rotation's next step. */
@@ -111,10 +111,10 @@ export interface PackagesRepository {
   /** How many signed versions are not signed by `fingerprint`: the rotation's remaining work. */
   countToResign(fingerprint: string): Promise<number>;
   /**
-   * Points a version at its re-signed copy when it still holds `previousKey`; false when it changed
-   * meanwhile (deleted, re-pushed or re-signed by another replica).
+   * Points a version at its re-signed copy when it still holds `previousKey`; returns the row, or
+   * undefined when it changed meanwhile (deleted, re-pushed or re-signed by another replica).
    */
-  markResigned(resign: { idLower: string; versionLower: string; generation: string; previousKey: string; signedKey: string; fingerprint: string; sizeBytes: number }): Promise<boolean>;
+  markResigned(resign: { idLower: string; versionLower: string; generation: string; previousKey: string; signedKey: string; fingerprint: string; sizeBytes: number }): Promise<PackageRecord | undefined>;
   /** Every storage key any row references. */
   referencedKeys(): Promise<Set<string>>;
 }
@@ -148,7 +148,9 @@ export function packagesRepository(db: Queryable): PackagesRepository {
   return {
     async insert(record) {
       try {
-        await db.query(INSERT, insertParams(record));
+        const [row] = await db.query<Row>(`${INSERT} RETURNING ${COLUMNS}`, insertParams(record));
+        if (row === undefined) throw new FeedError('FEED_DATABASE_FAILED', `The insert of ${record.id} ${record.version} returned no row.`);
+        return toRecord(row);
       } catch (error) {
         if (sqlState(error) === '23505') {
           throw new FeedError('FEED_PACKAGE_EXISTS', `Package ${record.id} ${record.version} already exists.`, { cause: error });
@@ -157,8 +159,8 @@ export function packagesRepository(db: Queryable): PackagesRepository {
       }
     },
     async insertIfAbsent(record) {
-      const rows = await db.query(`${INSERT} ON CONFLICT (id_lower, version_lower) DO NOTHING RETURNING id_lower`, insertParams(record));
-      return rows.length > 0;
+      const [row] = await db.query<Row>(`${INSERT} ON CONFLICT (id_lower, version_lower) DO NOTHING RETURNING ${COLUMNS}`, insertParams(record));
+      return row === undefined ? undefined : toRecord(row);
     },
     async find(idLower, versionLower) {
       const rows = await db.query<Row>(`SELECT ${COLUMNS} FROM packages WHERE id_lower = $1 AND version_lower = $2`, [idLower, versionLower]);
@@ -197,12 +199,12 @@ export function packagesRepository(db: Queryable): PackagesRepository {
       return rows[0] === undefined ? undefined : toRecord(rows[0]);
     },
     async markSigned(signing) {
-      const rows = await db.query(
+      const [row] = await db.query<Row>(
         `UPDATE packages SET signed_key = $4, original_key = NULL, certificate_fingerprint = $5, size_bytes = $6, signed_at = now()
-         WHERE id_lower = $1 AND version_lower = $2 AND generation = $3 AND signed_key IS NULL RETURNING id_lower`,
+         WHERE id_lower = $1 AND version_lower = $2 AND generation = $3 AND signed_key IS NULL RETURNING ${COLUMNS}`,
         [signing.idLower, signing.versionLower, signing.generation, signing.signedKey, signing.fingerprint, signing.sizeBytes],
       );
-      return rows.length > 0;
+      return row === undefined ? undefined : toRecord(row);
     },
     async countUnsigned() {
       const [row] = await db.query<{ count: string | number }>('SELECT count(*) AS count FROM packages WHERE signed_key IS NULL');
@@ -223,12 +225,12 @@ export function packagesRepository(db: Queryable): PackagesRepository {
       return Number(row?.count ?? 0);
     },
     async markResigned(resign) {
-      const rows = await db.query(
+      const [row] = await db.query<Row>(
         `UPDATE packages SET signed_key = $5, certificate_fingerprint = $6, size_bytes = $7, signed_at = now()
-         WHERE id_lower = $1 AND version_lower = $2 AND generation = $3 AND signed_key = $4 RETURNING id_lower`,
+         WHERE id_lower = $1 AND version_lower = $2 AND generation = $3 AND signed_key = $4 RETURNING ${COLUMNS}`,
         [resign.idLower, resign.versionLower, resign.generation, resign.previousKey, resign.signedKey, resign.fingerprint, resign.sizeBytes],
       );
-      return rows.length > 0;
+      return row === undefined ? undefined : toRecord(row);
     },
     async referencedKeys() {
       const rows = await db.query<{ original_key: string | null; signed_key: string | null }>('SELECT original_key, signed_key FROM packages');

@@ -9,29 +9,65 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type {} from '@fastify/multipart';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FeedError, httpStatusOf, isFeedError } from '../errors.js';
 import type { Feed } from '../feed.js';
 import { tryParseVersion, versionKey } from '../nuget/version.js';
 import { IdVersionParams } from '../schemas/package-params.js';
 import { deletePackage, relistPackage } from '../services/package-admin-service.js';
 import { publishPackage } from '../services/publish-service.js';
+import { storageFaultOf } from '../services/storage-faults.js';
 
-/** Streams the one file part of the upload to `path`, enforcing the size limit. */
-async function receiveUpload(request: FastifyRequest, path: string, maxBytes: number): Promise<void> {
+/**
+ * Room for the multipart envelope around the package (boundaries, part headers, the few small
+ * fields a client may add): a declared length beyond limit + this is refused before any byte is read.
+ */
+const MULTIPART_ENVELOPE_BYTES = 64 * 1024;
+
+function tooLarge(maxBytes: number): FeedError {
+  return new FeedError('FEED_PACKAGE_TOO_LARGE', `The package is larger than this feed's limit of ${maxBytes} bytes (MaxPackageSizeBytes).`);
+}
+
+/** How long a refused upload's client gets to read the reply before its connection is cut. */
+const REFUSED_UPLOAD_LINGER_MS = 2000;
+
+/**
+ * The rest of a refused body is not read: once the reply is out, the socket stops reading (the
+ * client's sends stall on a full window) and closes when the client does, or after a short linger
+ * that lets it read the reply first.
+ */
+function closeAfterReply(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.header('connection', 'close');
+  const socket = request.raw.socket;
+  reply.raw.once('finish', () => {
+    // Node resumes the request to drain it on finish, and the multipart parser reads on: stop both.
+    request.raw.unpipe();
+    request.raw.pause();
+    socket.pause();
+    socket.once('end', () => socket.destroy());
+    setTimeout(() => socket.destroy(), REFUSED_UPLOAD_LINGER_MS).unref();
+  });
+}
+
+/** Streams the one file part of the upload to `path` in one pass, enforcing the size limit; returns its size. */
+async function receiveUpload(request: FastifyRequest, path: string, maxBytes: number): Promise<number> {
   if (!request.isMultipart()) {
     throw new FeedError('FEED_BAD_REQUEST', 'The package must be sent as multipart/form-data (as dotnet nuget push does).');
   }
-  const tooLarge = (): FeedError =>
-    new FeedError('FEED_PACKAGE_TOO_LARGE', `The package is larger than this feed's limit of ${maxBytes} bytes (MaxPackageSizeBytes).`);
   try {
     const part = await request.file({ limits: { fileSize: maxBytes, files: 1, fields: 10, parts: 20 } });
     if (part === undefined) throw new FeedError('FEED_BAD_REQUEST', 'The multipart body holds no package file.');
-    await pipeline(part.file, createWriteStream(path));
-    if (part.file.truncated) throw tooLarge();
+    const file = createWriteStream(path);
+    // The parser would read the rest of an oversized part to its end: stop at the limit.
+    part.file.once('limit', () => part.file.destroy(tooLarge(maxBytes)));
+    await pipeline(part.file, file);
+    if (part.file.truncated) throw tooLarge(maxBytes);
+    return file.bytesWritten;
   } catch (error) {
     if (isFeedError(error)) throw error;
-    if ((error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
+    if ((error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxBytes);
+    const fault = storageFaultOf(error, 'received');
+    if (fault !== undefined) throw fault;
     throw new FeedError('FEED_BAD_REQUEST', `The multipart body could not be read: ${(error as Error).message}`, { cause: error });
   }
 }
@@ -48,17 +84,29 @@ export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = a
   // Leave other bodies unparsed so the handler can say what a push must look like.
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
 
-  app.put('/api/v2/package', async (request, reply) => {
+  // After the API key check (the scope's onRequest hook): refuse a declared length over the limit
+  // before reading the body.
+  const refuseDeclaredOversize = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > config.maxPackageSizeBytes + MULTIPART_ENVELOPE_BYTES) {
+      closeAfterReply(request, reply);
+      throw tooLarge(config.maxPackageSizeBytes);
+    }
+  };
+
+  app.put('/api/v2/package', { onRequest: refuseDeclaredOversize }, async (request, reply) => {
     const upload = join(ctx.store.tempDir, `${randomUUID()}.upload.nupkg`);
     try {
-      await receiveUpload(request, upload, config.maxPackageSizeBytes);
-      const record = await publishPackage(ctx, upload);
+      const sizeBytes = await receiveUpload(request, upload, config.maxPackageSizeBytes);
+      const record = await publishPackage(ctx, { path: upload, sizeBytes });
       ctx.metrics.push('created');
       request.log.info({ id: record.id, version: record.version, signed: record.signedKey !== null }, 'package published');
       return await reply.status(201).send();
-    } catch (error) {
+    } catch (caught) {
+      const error = storageFaultOf(caught, 'published') ?? caught;
       const status = httpStatusOf(error) ?? 500;
       ctx.metrics.push(isFeedError(error, 'FEED_PACKAGE_EXISTS') ? 'conflict' : isFeedError(error, 'FEED_SIGNATURE_REJECTED') ? 'rejected' : status >= 500 ? 'error' : 'invalid');
+      if (isFeedError(error, 'FEED_PACKAGE_TOO_LARGE')) closeAfterReply(request, reply);
       throw error;
     } finally {
       await rm(upload, { force: true });

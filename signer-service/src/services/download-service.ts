@@ -8,6 +8,7 @@ import { FeedError } from '../errors.js';
 import type { FlatContainerVersions } from '../schemas/flat-container.js';
 import { sortByVersion } from '../nuget/search-documents.js';
 import type { StoredObject } from '../storage/package-store.js';
+import { storageFaultOf } from './storage-faults.js';
 import type { FeedContext } from './feed-context.js';
 import { storeSignedGeneration } from './signed-generation.js';
 import { applySigningFailurePolicy } from './signing-failure-policy.js';
@@ -65,6 +66,9 @@ export class DownloadService {
     try {
       return await this.ensureSigned(record);
     } catch (error) {
+      // A full or broken volume is the server's fault, not the signing's: never serve unsigned for it.
+      const fault = storageFaultOf(error, 'signed for download');
+      if (fault !== undefined) throw fault;
       applySigningFailurePolicy(this.ctx.signing, { id: record.id, version: record.version, action: 'served' }, error);
       return record;
     }

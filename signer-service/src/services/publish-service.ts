@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Push: validate → policy → sign → store → index, all or nothing.
 
-import { stat } from 'node:fs/promises';
 import { packagesRepository, type PackageRecord } from '../db/packages-repository.js';
 import { FeedError } from '../errors.js';
 import { packageKeys } from '../storage/package-store.js';
+import { storageFaultOf } from './storage-faults.js';
 import type { FeedContext } from './feed-context.js';
+import { pruneOtherGenerations } from './orphan-sweep.js';
 import { identityFromNuspec, type PackageIdentity } from './package-metadata.js';
 import { storeSignedGeneration } from './signed-generation.js';
 import { applySigningFailurePolicy } from './signing-failure-policy.js';
@@ -18,16 +19,12 @@ function packageExists(identity: PackageIdentity): FeedError {
  * Stores the upload as received, for signing on its first download. Throws FEED_PACKAGE_EXISTS when
  * another push took the version meanwhile; nothing stays stored on failure.
  */
-async function storeUnsigned(ctx: FeedContext, uploadPath: string, identity: PackageIdentity): Promise<PackageRecord | undefined> {
+async function storeUnsigned(ctx: FeedContext, upload: ReceivedUpload, identity: PackageIdentity): Promise<PackageRecord | undefined> {
   const key = packageKeys.original(identity.idLower, identity.versionLower, identity.generation);
-  const { size } = await stat(uploadPath);
-  await ctx.store.putFile(key, uploadPath);
+  await ctx.store.putFile(key, upload.path);
   try {
-    return await ctx.db.transaction(async (tx) => {
-      const packages = packagesRepository(tx);
-      await packages.insert({ ...identity, originalKey: key, signedKey: null, certificateFingerprint: null, sizeBytes: size });
-      return packages.find(identity.idLower, identity.versionLower);
-    });
+    // One statement, its own transaction; the row comes back from the insert.
+    return await packagesRepository(ctx.db).insert({ ...identity, originalKey: key, signedKey: null, certificateFingerprint: null, sizeBytes: upload.sizeBytes });
   } catch (error) {
     await ctx.store.delete(key);
     throw error;
@@ -35,26 +32,37 @@ async function storeUnsigned(ctx: FeedContext, uploadPath: string, identity: Pac
 }
 
 /** Signs and stores the upload, or applies the failure policy when signing fails. */
-async function signAtPush(ctx: FeedContext, uploadPath: string, identity: PackageIdentity): Promise<PackageRecord | undefined> {
+async function signAtPush(ctx: FeedContext, upload: ReceivedUpload, identity: PackageIdentity): Promise<PackageRecord | undefined> {
   try {
-    return await storeSignedGeneration(ctx, ctx.db, { mode: 'push', uploadPath, identity });
+    return await storeSignedGeneration(ctx, ctx.db, { mode: 'push', uploadPath: upload.path, identity });
   } catch (error) {
+    // A full or broken volume is not a signing failure: no policy lets the package in unsigned.
+    const fault = storageFaultOf(error, 'published');
+    if (fault !== undefined) throw fault;
     applySigningFailurePolicy(ctx.signing, { id: identity.id, version: identity.version, action: 'published' }, error);
-    return storeUnsigned(ctx, uploadPath, identity);
+    return storeUnsigned(ctx, upload, identity);
   }
 }
 
+/** A package received into the scratch folder. */
+export interface ReceivedUpload {
+  readonly path: string;
+  readonly sizeBytes: number;
+}
+
 /**
- * Publishes the package uploaded to the local file `uploadPath` (which the caller removes). Under
+ * Publishes the package uploaded to the local file `upload.path` (which the caller removes). Under
  * `SignOnPush` the package is signed before anything is stored; otherwise it is stored as received
  * and signed on first download. Throws ReposignError: ARCHIVE_*, NUSPEC_* or SIGNATURE_* for a bad
  * package, FEED_SIGNATURE_REJECTED under the Reject policy, FEED_PACKAGE_EXISTS for a duplicate, and
  * FEED_SIGNING_UNAVAILABLE (503) when signing fails, unless SelfSigned mode is configured with
- * AllowUnsignedOnFailure, which then stores the package unsigned. On any failure nothing is stored
- * or indexed.
+ * AllowUnsignedOnFailure, which then stores the package unsigned; FEED_STORAGE_FULL or
+ * FEED_STORAGE_UNAVAILABLE (503) when the volume cannot take it. On any failure nothing is stored
+ * or indexed. Once published, files a crash left under other generations of the version go.
  */
-export async function publishPackage(ctx: FeedContext, uploadPath: string): Promise<PackageRecord> {
-  const { inspection, nuspec } = await ctx.signer.readPackage(uploadPath);
+export async function publishPackage(ctx: FeedContext, upload: ReceivedUpload): Promise<PackageRecord> {
+  const startedMs = Date.now();
+  const { inspection, nuspec } = await ctx.signer.readPackage(upload.path);
   const identity = identityFromNuspec(nuspec);
   if ((await packagesRepository(ctx.db).find(identity.idLower, identity.versionLower)) !== undefined) throw packageExists(identity);
   if (ctx.signing.publishSignaturePolicy === 'Reject' && inspection.kind.includes('repository')) {
@@ -63,8 +71,10 @@ export async function publishPackage(ctx: FeedContext, uploadPath: string): Prom
       `Package ${identity.id} ${identity.version} already carries a repository signature (${inspection.kind}); this feed's PublishSignaturePolicy is Reject. Push the package without a repository signature (author signatures are accepted).`,
     );
   }
-  const record = ctx.signing.signOnPush ? await signAtPush(ctx, uploadPath, identity) : await storeUnsigned(ctx, uploadPath, identity);
+  const record = ctx.signing.signOnPush ? await signAtPush(ctx, upload, identity) : await storeUnsigned(ctx, upload, identity);
   // Another push of the same version won the race since the check above.
   if (record === undefined) throw packageExists(identity);
+  // Housekeeping: the push is committed whatever it meets; the startup sweep retries what it leaves.
+  await pruneOtherGenerations(ctx, record, startedMs).catch(() => undefined);
   return record;
 }

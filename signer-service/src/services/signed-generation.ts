@@ -42,8 +42,8 @@ function storedSource(signing: Exclude<GenerationSigning, { mode: 'push' }>): st
   return signing.mode === 'download' ? signing.record.originalKey : signing.record.signedKey;
 }
 
-/** Writes the row; false when it is no longer in the state the signing started from. */
-function writeRow(packages: PackagesRepository, signing: GenerationSigning, copy: StoredCopy): Promise<boolean> {
+/** Writes the row and returns it; undefined when it is no longer in the state the signing started from. */
+function writeRow(packages: PackagesRepository, signing: GenerationSigning, copy: StoredCopy): Promise<PackageRecord | undefined> {
   const { idLower, versionLower, generation } = generationOf(signing);
   const signed = { idLower, versionLower, generation, signedKey: copy.key, fingerprint: copy.fingerprint, sizeBytes: copy.sizeBytes };
   switch (signing.mode) {
@@ -93,11 +93,12 @@ export async function storeSignedGeneration(ctx: FeedContext, session: Session, 
     await ctx.store.putFile(key, signedPath);
     let row: PackageRecord | undefined;
     try {
+      // BEGIN, the row (returned as written), the certificate's use, COMMIT: no read-back.
       row = await session.transaction(async (tx) => {
-        const packages = packagesRepository(tx);
-        if (!(await writeRow(packages, signing, copy))) return undefined;
+        const written = await writeRow(packagesRepository(tx), signing, copy);
+        if (written === undefined) return undefined;
         await certificatesRepository(tx).recordSigning(fingerprint, { idLower, versionLower, generation, mode: signing.mode });
-        return packages.find(idLower, versionLower);
+        return written;
       });
     } catch (error) {
       await ctx.store.delete(key);

@@ -37,7 +37,7 @@ export async function importDroppedPackages(ctx: FeedContext): Promise<ImportRep
         continue;
       }
       const inserted = await packages.insertIfAbsent({ ...identity, originalKey: key, signedKey: null, certificateFingerprint: null, sizeBytes: size });
-      if (inserted) imported.push(key);
+      if (inserted !== undefined) imported.push(key);
       else skipped.push({ key, reason: 'this version is already published' });
     } catch (error) {
       skipped.push({ key, reason: error instanceof Error ? error.message : String(error) });

@@ -18,11 +18,16 @@ export interface PackageStore {
   /** Runs `work` with a local file holding the object's bytes (engine input). */
   withLocalFile<T>(key: string, work: (path: string) => Promise<T>): Promise<T>;
   exists(key: string): Promise<boolean>;
+  /** Size and last modification of `key`, or undefined when it does not exist. */
+  stat(key: string): Promise<{ readonly size: number; readonly modifiedMs: number } | undefined>;
   /** Deletes `key`; deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
   /** Keys under `prefix`, `depth` path segments below it, in no particular order. */
   list(prefix: string, depth: number): Promise<string[]>;
-  /** A scratch directory on the same volume, for uploads on their way in. */
+  /**
+   * A scratch directory on the same volume, for uploads on their way in; the process's own, removed
+   * at the next start when the process is gone.
+   */
   readonly tempDir: string;
   /** Releases what the store holds (its scratch directory). */
   close(): Promise<void>;

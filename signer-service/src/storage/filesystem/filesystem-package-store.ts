@@ -3,38 +3,110 @@
 
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, open as openFile, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, open as openFile, readdir, readFile, rename, rm, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { FeedError } from '../../errors.js';
 import type { PackageStore, StoredObject } from '../package-store.js';
 
+/** A scratch folder without an owner file (left by an older version) is removed after a day. */
 const STALE_SCRATCH_MS = 24 * 60 * 60 * 1000;
+/** Each process touches its owner file this often... */
+const HEARTBEAT_MS = 60 * 1000;
+/** ...so an owner file untouched this long belongs to a process that is gone (on any host). */
+const DEAD_OWNER_MS = 10 * 60 * 1000;
+/** The owner file sits beside the folder (`<folder>.owner.json`), so the folder holds only scratch files. */
+const OWNER_SUFFIX = '.owner.json';
 
-/** Storage under `root`; uploads stage in `root/tmp` so that moves in are renames. */
+/** Who owns a scratch folder: written by the process when it creates the folder. */
+interface ScratchOwner {
+  readonly host: string;
+  readonly pid: number;
+  /** Tells this process from an earlier one that had the same pid. */
+  readonly process: string;
+}
+
+/** This process's token: stores opened in it (replicas in one test process) never sweep each other. */
+const PROCESS_TOKEN = randomUUID();
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * True when the scratch folder `dir` belongs to a process that is gone: one of this host whose pid
+ * no longer runs (or is this process's pid, reused after a restart: another token), or one whose heartbeat stopped.
+ */
+async function isAbandoned(dir: string, now: number): Promise<boolean> {
+  const ownerPath = `${dir}${OWNER_SUFFIX}`;
+  const [text, info] = await Promise.all([readFile(ownerPath, 'utf8').catch(() => undefined), stat(ownerPath).catch(() => undefined)]);
+  if (text === undefined || info === undefined) {
+    const folder = await stat(dir).catch(() => undefined);
+    return folder !== undefined && now - folder.mtimeMs > STALE_SCRATCH_MS;
+  }
+  if (now - info.mtimeMs > DEAD_OWNER_MS) return true;
+  let owner: Partial<ScratchOwner>;
+  try {
+    owner = JSON.parse(text) as Partial<ScratchOwner>;
+  } catch {
+    return true;
+  }
+  if (owner.host !== hostname() || typeof owner.pid !== 'number') return false;
+  return owner.pid === process.pid ? owner.process !== PROCESS_TOKEN : !isRunning(owner.pid);
+}
+
+/** Storage under `root`; uploads stage in `root/tmp/<process folder>` so that moves in are renames. */
 export class FilesystemPackageStore implements PackageStore {
   readonly tempDir: string;
+  private heartbeat: NodeJS.Timeout | undefined;
 
   private constructor(private readonly root: string) {
     // One scratch folder per process: replicas share the volume, never each other's uploads.
     this.tempDir = join(root, 'tmp', randomUUID());
   }
 
-  /** Creates the directories and removes scratch folders that processes left a day or more ago. */
+  /**
+   * Creates the directories and removes the scratch folders of processes that are gone (uploads
+   * and signed copies a killed process left behind), then claims this process's own.
+   */
   static async open(root: string): Promise<FilesystemPackageStore> {
     const store = new FilesystemPackageStore(root);
     const scratch = join(root, 'tmp');
-    const cutoff = Date.now() - STALE_SCRATCH_MS;
-    for (const name of await readdir(scratch).catch(() => [])) {
-      const info = await stat(join(scratch, name)).catch(() => undefined);
-      if (info !== undefined && info.mtimeMs < cutoff) await rm(join(scratch, name), { recursive: true, force: true });
+    const now = Date.now();
+    const names = await readdir(scratch).catch((): string[] => []);
+    for (const name of names) {
+      const dir = join(scratch, name);
+      if (name.endsWith(OWNER_SUFFIX)) {
+        // An owner file whose folder is gone (a crash between removing the two).
+        if (!names.includes(name.slice(0, -OWNER_SUFFIX.length))) await rm(dir, { force: true });
+      } else if (await isAbandoned(dir, now)) {
+        await rm(dir, { recursive: true, force: true });
+        await rm(`${dir}${OWNER_SUFFIX}`, { force: true });
+      }
     }
-    await mkdir(store.tempDir, { recursive: true });
+    // The owner first: a folder is never without one, however the process dies.
+    const ownerPath = `${store.tempDir}${OWNER_SUFFIX}`;
+    await mkdir(scratch, { recursive: true });
+    await writeFile(ownerPath, JSON.stringify({ host: hostname(), pid: process.pid, process: PROCESS_TOKEN } satisfies ScratchOwner));
+    await mkdir(store.tempDir);
+    store.heartbeat = setInterval(() => {
+      const at = new Date();
+      void utimes(ownerPath, at, at).catch(() => undefined);
+    }, HEARTBEAT_MS).unref();
     return store;
   }
 
   /** Removes this process's scratch folder. */
   async close(): Promise<void> {
+    clearInterval(this.heartbeat);
     await rm(this.tempDir, { recursive: true, force: true });
+    await rm(`${this.tempDir}${OWNER_SUFFIX}`, { force: true });
   }
 
   private path(key: string): string {
@@ -82,6 +154,11 @@ export class FilesystemPackageStore implements PackageStore {
       (info) => info.isFile(),
       () => false,
     );
+  }
+
+  async stat(key: string): Promise<{ size: number; modifiedMs: number } | undefined> {
+    const info = await stat(this.path(key)).catch(() => undefined);
+    return info?.isFile() === true ? { size: info.size, modifiedMs: info.mtimeMs } : undefined;
   }
 
   async delete(key: string): Promise<void> {

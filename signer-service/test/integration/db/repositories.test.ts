@@ -87,12 +87,13 @@ async function exerciseRepositories(t: TestContext, db: Database): Promise<void>
     const alpha = await packages.find('alpha', '1.0.0');
     assert.ok(alpha);
     const marked = await db.transaction(async (tx) => {
-      const ok = await packagesRepository(tx).markSigned({ idLower: 'alpha', versionLower: '1.0.0', generation: alpha.generation, signedKey: 'k', fingerprint: 'cd'.repeat(32), sizeBytes: 11 });
+      const row = await packagesRepository(tx).markSigned({ idLower: 'alpha', versionLower: '1.0.0', generation: alpha.generation, signedKey: 'k', fingerprint: 'cd'.repeat(32), sizeBytes: 11 });
       await certificatesRepository(tx).recordSigning('cd'.repeat(32), { idLower: 'alpha', versionLower: '1.0.0', generation: alpha.generation, mode: 'download' });
-      return ok;
+      return row;
     });
-    assert.equal(marked, true);
-    assert.equal(await packages.markSigned({ idLower: 'alpha', versionLower: '1.0.0', generation: alpha.generation, signedKey: 'k2', fingerprint: 'cd'.repeat(32), sizeBytes: 11 }), false);
+    assert.equal(marked?.signedKey, 'k');
+    assert.equal(marked?.sizeBytes, 11);
+    assert.equal(await packages.markSigned({ idLower: 'alpha', versionLower: '1.0.0', generation: alpha.generation, signedKey: 'k2', fingerprint: 'cd'.repeat(32), sizeBytes: 11 }), undefined);
     const signed = await packages.find('alpha', '1.0.0');
     assert.equal(signed?.originalKey, null);
     assert.equal(signed?.certificateFingerprint, 'cd'.repeat(32));
