@@ -90,8 +90,8 @@ export function resolveSigning(raw: RawSigning, context: SigningContext, problem
   if (raw.AllowUnsignedOnFailure && mode !== 'SelfSigned') {
     problems.push(`Signing:AllowUnsignedOnFailure: applies only to SelfSigned mode; in ${mode} mode a failed signing always fails the upload`);
   }
-  if (raw.TimestampServerUrl !== '' && !/^https?:\/\/\S+$/i.test(raw.TimestampServerUrl)) {
-    problems.push('Signing:TimestampServerUrl: must be an http or https URL, or empty to disable timestamps');
+  if (raw.TimestampServerUrl !== '' && raw.TimestampServerUrl.split(';').some((url) => !/^https?:\/\/\S+$/i.test(url.trim()))) {
+    problems.push("Signing:TimestampServerUrl: must be an http or https URL (or several separated by ';', tried in order), or empty to disable timestamps");
   }
   if (problems.length > before || resolved === undefined) return undefined;
   return {

@@ -18,6 +18,20 @@ async function rows<Row>(runner: pg.Pool | pg.PoolClient, sql: string, params?: 
   return (await runner.query(sql, params === undefined ? undefined : [...params])).rows as Row[];
 }
 
+/**
+ * True for a failure of the connection itself rather than of a statement: the server refused or cut
+ * it (stopped, restarting), SQLSTATE class 08 (connection exception) or 57P01-57P03 (shutdown).
+ */
+function isConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (/^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)$/.test(code) || /^(08...|57P0[123])$/.test(code))) return true;
+  return /Connection terminated|connection timeout/i.test(error.message);
+}
+
+const unavailable = (error: unknown): FeedError =>
+  new FeedError('FEED_DATABASE_UNAVAILABLE', 'The database cannot be reached at the moment. Try again later.', { cause: error });
+
 /** Runs `work` inside BEGIN/COMMIT on `client`; rolls back when it throws. */
 async function inTransaction<T>(client: pg.PoolClient, work: (tx: Queryable) => Promise<T>): Promise<T> {
   await client.query('BEGIN');
@@ -45,13 +59,15 @@ export async function openPostgresDatabase(connectionString: string, options: Po
       if (pool.waitingCount > 0 || pool.totalCount >= options.maxConnections) {
         throw new FeedError('FEED_DATABASE_BUSY', `Every database connection stayed busy for ${options.acquireTimeoutMs / 1000} s. Try again later.`, { cause: error });
       }
-      throw error;
+      throw isConnectionFailure(error) ? unavailable(error) : error;
     }
   };
   const withClient = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await connect();
     try {
       return await work(client);
+    } catch (error) {
+      throw isConnectionFailure(error) ? unavailable(error) : error;
     } finally {
       client.release();
     }

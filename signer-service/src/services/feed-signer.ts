@@ -104,7 +104,7 @@ async function readNuspecXml(path: string): Promise<string> {
  */
 export function createFeedSigner(opened: OpenedSigningKey, signing: SigningConfig, serviceIndexUrl: string, observer: SigningObserver): FeedSigner {
   const slotFor = (next: OpenedSigningKey, settings: SigningConfig): Slot => {
-    const inner = createTimestamper({ urls: [settings.timestampServerUrl], hashAlgorithm: settings.hashAlgorithm });
+    const inner = createTimestamper({ urls: settings.timestampServerUrl.split(';'), hashAlgorithm: settings.hashAlgorithm });
     return {
       key: next.key,
       certificate: next.certificate,
