@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
-// The feed as one Fastify application: NuGet v3 resources, auth, error mapping and operations.
+// The feed as one Fastify application: NuGet v3 resources, auth, Host check, body and connection
+// limits, error mapping and operations.
 
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Feed } from './feed.js';
+import { failedAttempts } from './http/failed-attempts.js';
+import { allowedHostsPlugin } from './plugins/app/allowed-hosts.js';
 import { authenticationPlugin } from './plugins/app/authentication.js';
 import { errorHandlerPlugin } from './plugins/app/error-handler.js';
+import { requestBodyLimitsPlugin } from './plugins/app/request-body-limits.js';
 import { flatContainerRoutes } from './routes/flat-container.js';
 import { operationsRoutes } from './routes/operations.js';
 import { packagePublishRoutes } from './routes/package-publish.js';
@@ -21,6 +25,25 @@ export interface AppOptions {
   readonly https?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
 }
 
+/** Log paths that may hold an API key; pino replaces their values. */
+const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-nuget-apikey"]',
+  'headers.authorization',
+  'headers["x-nuget-apikey"]',
+  'request.headers.authorization',
+  'request.headers["x-nuget-apikey"]',
+  // @fastify/multipart logs the options it gives busboy, request headers included, at trace level.
+  'busboyOptions.headers.authorization',
+  'busboyOptions.headers["x-nuget-apikey"]',
+];
+
+/** The logger options with header redaction added (an explicit `false` stays off). */
+function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === false || logger === undefined) return logger;
+  return { ...(logger === true ? {} : logger), redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+}
+
 /**
  * Builds (but does not start) the HTTP app over an open feed. Closing the app does not close the
  * feed; the caller closes both, the app first so in-flight requests finish.
@@ -28,14 +51,16 @@ export interface AppOptions {
 export async function buildApp(feed: Feed, options: AppOptions): Promise<FastifyInstance> {
   const { config } = feed;
   const app = Fastify({
-    logger: options.logger,
+    logger: withRedaction(options.logger),
     ...(options.https === undefined ? {} : { https: { cert: options.https.cert, key: options.https.key } }),
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     // Uploads of large packages over slow links: allow 15 minutes per request.
     requestTimeout: 15 * 60 * 1000,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Long enough for the longest file name ({id}.{version}.nupkg), so over-long ids and versions
+    // reach their route schema and get its 400.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   let closing = false;
@@ -43,14 +68,18 @@ export async function buildApp(feed: Feed, options: AppOptions): Promise<Fastify
     closing = true;
   });
   await app.register(errorHandlerPlugin);
+  await app.register(requestBodyLimitsPlugin, { limits: config.limits });
+  const failures = failedAttempts(config.maxFailedApiKeyAttemptsPerMinute);
   await app.register(multipart);
-  await app.register(operationsRoutes, { feed, isClosing: () => closing });
+  await app.register(operationsRoutes, { feed, isClosing: () => closing || feed.draining });
   await app.register(async (publish) => {
-    await publish.register(authenticationPlugin, { apiKeyHashes: config.apiKeyHashes, scope: 'publish' });
+    await publish.register(allowedHostsPlugin, { config });
+    await publish.register(authenticationPlugin, { apiKeyHashes: config.apiKeyHashes, scope: 'publish', failures });
     await publish.register(packagePublishRoutes, { feed });
   });
   await app.register(async (reads) => {
-    if (config.requireAuthenticationForReads) await reads.register(authenticationPlugin, { apiKeyHashes: config.apiKeyHashes, scope: 'read' });
+    await reads.register(allowedHostsPlugin, { config });
+    if (config.requireAuthenticationForReads) await reads.register(authenticationPlugin, { apiKeyHashes: config.apiKeyHashes, scope: 'read', failures });
     await reads.register(serviceIndexRoutes, { feed });
     await reads.register(flatContainerRoutes, { feed });
     await reads.register(registrationRoutes, { feed });

@@ -38,8 +38,23 @@ export interface SigningConfig {
 /** The feed configuration, parsed once at startup. Paths are absolute. */
 export interface Config {
   readonly listen: readonly ListenAddress[];
-  /** Base URL clients use, without a trailing slash; undefined derives it from each request. */
+  /**
+   * Base URL clients use, without a trailing slash. Undefined only when listening on loopback alone:
+   * then it comes from each request whose Host is a loopback name or in `allowedHosts`.
+   */
   readonly publicBaseUrl: string | undefined;
+  /** Lowercase host names accepted in the Host header besides PublicBaseUrl's (and loopback's). */
+  readonly allowedHosts: readonly string[];
+  /** Connection cap and request body timeouts. */
+  readonly limits: {
+    readonly maxConnections: number;
+    readonly bodyIdleTimeoutMs: number;
+    /** 0 disables the rate check. */
+    readonly bodyMinBytesPerSecond: number;
+    readonly bodyMinRateWindowMs: number;
+  };
+  /** Wrong API keys one client address may present per minute before its keyed requests get 429. */
+  readonly maxFailedApiKeyAttemptsPerMinute: number;
   readonly trustedProxies: readonly string[];
   readonly storagePath: string;
   /** Undefined selects the embedded database under `storagePath`. */
@@ -53,6 +68,8 @@ export interface Config {
   readonly maxPackageSizeBytes: number;
   readonly packageDeletesBehavior: 'Unlist' | 'HardDelete';
   readonly shutdownTimeoutMs: number;
+  /** How long SIGTERM keeps accepting requests with readiness off, before closing the listener. */
+  readonly shutdownDrainMs: number;
   readonly logLevel: string;
   readonly signing: SigningConfig;
 }

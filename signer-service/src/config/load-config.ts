@@ -9,6 +9,7 @@ import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { FeedError } from '../errors.js';
 import type { Config, ListenAddress } from './config.js';
+import { isLoopbackHost } from '../http/public-url.js';
 import { configSchema, type RawConfig } from './schema.js';
 import { resolveSigning } from './signing-config.js';
 
@@ -149,6 +150,11 @@ function semanticProblems(raw: RawConfig, listen: readonly ListenAddress[], prob
   const protocols = new Set(listen.map((address) => address.protocol));
   if (protocols.has('https') && tlsGiven !== 2) problems.push('Tls: an https address in Urls needs Tls:CertificatePath and Tls:KeyPath');
   if (protocols.has('http') && tlsGiven === 2) problems.push('Urls: Tls is configured, so the addresses must be https');
+  const exposed = listen.filter((address) => !isLoopbackHost(address.host));
+  if (raw.PublicBaseUrl === '' && exposed.length > 0) {
+    const where = exposed.map((address) => `${address.protocol}://${address.host}:${address.port}`).join(', ');
+    problems.push(`PublicBaseUrl: must be set because Urls listens beyond loopback (${where}); documents and signatures name this address, which a request's Host header must not decide`);
+  }
   const connection = raw.Database.ConnectionString;
   if (connection !== '' && !/^postgres(ql)?:\/\//i.test(connection)) {
     problems.push('Database:ConnectionString: must be a postgres:// or postgresql:// URL');
@@ -228,6 +234,14 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
   const config: Config = {
     listen,
     publicBaseUrl: raw.PublicBaseUrl === '' ? undefined : raw.PublicBaseUrl.replace(/\/+$/, ''),
+    allowedHosts: raw.AllowedHosts.map((host) => host.toLowerCase()),
+    limits: {
+      maxConnections: raw.Limits.MaxConnections,
+      bodyIdleTimeoutMs: Math.round(raw.Limits.BodyIdleTimeoutSeconds * 1000),
+      bodyMinBytesPerSecond: raw.Limits.BodyMinBytesPerSecond,
+      bodyMinRateWindowMs: Math.round(raw.Limits.BodyMinRateWindowSeconds * 1000),
+    },
+    maxFailedApiKeyAttemptsPerMinute: raw.Authentication.MaxFailedAttemptsPerMinute,
     trustedProxies: raw.TrustedProxies,
     storagePath,
     databaseConnectionString: raw.Database.ConnectionString === '' ? undefined : raw.Database.ConnectionString,
@@ -241,6 +255,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
     maxPackageSizeBytes: raw.MaxPackageSizeBytes,
     packageDeletesBehavior: raw.PackageDeletesBehavior,
     shutdownTimeoutMs: raw.ShutdownTimeoutSeconds * 1000,
+    shutdownDrainMs: raw.ShutdownDrainSeconds * 1000,
     logLevel: raw.Logging.Level,
     signing,
   };

@@ -64,8 +64,27 @@ function signingSchema(providers: readonly SigningProvider[]): TObject {
 const TopLevelSchema = Type.Object({
   /** Listen addresses, `;`-separated, ASP.NET style (`http://localhost:5000`, `https://+:5001`). */
   Urls: Type.String({ minLength: 1, default: 'http://localhost:5000' }),
-  /** Absolute base URL clients use (behind an ingress); empty derives it from each request. */
+  /**
+   * Absolute base URL clients use (behind an ingress). Required unless Urls listens on loopback
+   * only; there, empty derives it from each request whose Host is a loopback name.
+   */
   PublicBaseUrl: Type.String({ default: '' }),
+  /** Extra host names (no port) accepted in the Host header; when set, any other Host gets 421. */
+  AllowedHosts: Type.Array(Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9.:\\[\\]-]+$' }), { default: [] }),
+  /** Connection and request body limits against clients that hold connections open. */
+  Limits: Type.Object(
+    {
+      /** Concurrent connections; further ones are closed at once. */
+      MaxConnections: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1000 }),
+      /** A request body that sends no byte for this long has its connection closed. */
+      BodyIdleTimeoutSeconds: Type.Number({ minimum: 0.1, maximum: 3600, default: 30 }),
+      /** Slowest body accepted, averaged over the window below; 0 disables the rate check. */
+      BodyMinBytesPerSecond: Type.Integer({ minimum: 0, default: 1024 }),
+      /** The rate window, and the grace period before the first rate check. */
+      BodyMinRateWindowSeconds: Type.Number({ minimum: 0.1, maximum: 3600, default: 10 }),
+    },
+    { default: {} },
+  ),
   /** Proxy addresses or CIDRs whose X-Forwarded-* headers are honoured. */
   TrustedProxies: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
   Storage: Type.Object({ Path: Type.String({ minLength: 1, default: 'data' }) }, { default: {} }),
@@ -82,7 +101,14 @@ const TopLevelSchema = Type.Object({
   ),
   /** Push keys, plain or `sha256:<hex>`. */
   ApiKeys: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
-  Authentication: Type.Object({ RequireForReads: Type.Boolean({ default: false }) }, { default: {} }),
+  Authentication: Type.Object(
+    {
+      RequireForReads: Type.Boolean({ default: false }),
+      /** Wrong API keys accepted from one client address per minute; beyond, its keyed requests get 429. */
+      MaxFailedAttemptsPerMinute: Type.Integer({ minimum: 1, maximum: 100_000, default: 10 }),
+    },
+    { default: {} },
+  ),
   Tls: Type.Object(
     { CertificatePath: Type.String({ default: '' }), KeyPath: Type.String({ default: '' }) },
     { default: {} },
@@ -90,6 +116,7 @@ const TopLevelSchema = Type.Object({
   MaxPackageSizeBytes: Type.Integer({ minimum: 1, default: 250 * 1024 * 1024 }),
   PackageDeletesBehavior: Type.Enum(['Unlist', 'HardDelete'], { default: 'Unlist' }),
   ShutdownTimeoutSeconds: Type.Integer({ minimum: 1, default: 30 }),
+  ShutdownDrainSeconds: Type.Integer({ minimum: 0, maximum: 300, default: 5 }),
   Logging: Type.Object(
     { Level: Type.Enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { default: 'info' }) },
     { default: {} },

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // NuGet package id rules (NuGet.Packaging PackageIdValidator).
 
-const ID_PATTERN = /^\w+(?:[.-]\w+)*$/;
+/** The id rule as a JSON schema pattern (ASCII word characters, as the rest of the feed). */
+export const PACKAGE_ID_PATTERN = '^\\w+(?:[.-]\\w+)*$';
+
+const ID_PATTERN = new RegExp(PACKAGE_ID_PATTERN);
 
 /** The longest id NuGet accepts. */
 export const MAX_PACKAGE_ID_LENGTH = 100;

@@ -15,7 +15,16 @@ export interface NuGetVersion {
   readonly metadata: string | undefined;
 }
 
+/**
+ * The longest version string accepted in a URL: NuGet.org's limit (NuGet.Services.Entities
+ * Constants.MaxPackageVersionLength), which also keeps file names far below NAME_MAX.
+ */
+export const MAX_VERSION_LENGTH = 64;
+
 const VERSION_PATTERN = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
+
+/** The version syntax without anchors, for route schemas (`{version}` or `{version}.json`). */
+export const VERSION_SYNTAX = VERSION_PATTERN.source.slice(1, -1);
 
 /** Parses a version string, or returns undefined when NuGet would reject it. */
 export function tryParseVersion(text: string): NuGetVersion | undefined {

@@ -3,7 +3,6 @@
 // SemVer 2 hive (`registration-semver2`).
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { FeedError } from '../errors.js';
 import type { Feed } from '../feed.js';
 import { requestUrls } from '../http/public-url.js';
 import { documentResponses } from '../schemas/error-body.js';
@@ -29,7 +28,6 @@ export const registrationRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = asy
 
     app.get(`/v3/${hive}/:id/:leaf`, { schema: { params: RegistrationLeafParams, response: documentResponses(RegistrationLeaf) } }, async (request) => {
       const { id, leaf } = request.params;
-      if (!leaf.toLowerCase().endsWith('.json')) throw new FeedError('FEED_PACKAGE_NOT_FOUND', `Package ${id} ${leaf} was not found.`);
       return registrationLeaf(ctx, { id, semVer2, urls: requestUrls(config, request).urls }, leaf.slice(0, -'.json'.length));
     });
   }

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // One error handler for the whole app: takes each error's HTTP status from the error catalogue
 // (errors.ts) and keeps the {statusCode, code, error, message} body. 5xx messages are logged and
-// hidden.
+// hidden; a request failing its route schema gets 400 FEED_BAD_REQUEST naming the broken rule.
 
 import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { STATUS_CODES } from 'node:http';
 import { httpStatusOf } from '../../errors.js';
+import { validationMessage } from '../../http/validation-messages.js';
 
 /**
  * Sends an error reply. The NuGet client prints the status line's reason phrase, so 4xx replies
@@ -32,6 +33,10 @@ const errorHandler: FastifyPluginAsync = async (app) => {
       return;
     }
     const fastifyError = error as FastifyError;
+    if (fastifyError.validation !== undefined) {
+      send(reply, 400, 'FEED_BAD_REQUEST', validationMessage(fastifyError.validation, fastifyError.validationContext ?? 'request'));
+      return;
+    }
     const fastifyStatus = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
     if (fastifyStatus >= 500) {
       request.log.error({ err: error }, 'request failed');

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../src/app.js';
@@ -103,7 +104,7 @@ export interface TestFeed {
  * Opens a feed on a temp directory with a fast self-signed key and no timestamping; `env` adds
  * configuration in `Section__Key` form. Everything is closed when `t` ends.
  */
-export async function startTestFeed(t: TestContext, env: Record<string, string> = {}, options: { database?: Database; storage?: string } = {}): Promise<TestFeed> {
+export async function startTestFeed(t: TestContext, env: Record<string, string> = {}, options: { database?: Database; storage?: string; logStream?: Writable } = {}): Promise<TestFeed> {
   const storage = options.storage ?? (await tempDirFor(t, 'feed'));
   const { config } = loadConfig({
     argv: [],
@@ -118,7 +119,7 @@ export async function startTestFeed(t: TestContext, env: Record<string, string> 
     },
   });
   const feed = await openFeed(config, { metricsDefaults: false, ...(options.database === undefined ? {} : { database: options.database }) });
-  const app = await buildApp(feed, { logger: false });
+  const app = await buildApp(feed, { logger: options.logStream === undefined ? false : { level: 'debug', stream: options.logStream } });
   t.after(async () => {
     await app.close();
     await feed.close();

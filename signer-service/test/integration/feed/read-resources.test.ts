@@ -58,7 +58,8 @@ test('read authentication: Basic with the API key as password', async (t) => {
 });
 
 test('trusted proxy headers decide the public URL; untrusted ones are ignored', async (t) => {
-  const trusted = await startTestFeed(t, { TrustedProxies__0: '127.0.0.1' });
+  // Without PublicBaseUrl, a forwarded host counts only when AllowedHosts lists it (a forged one gets 421).
+  const trusted = await startTestFeed(t, { TrustedProxies__0: '127.0.0.1', AllowedHosts__0: 'nuget.contoso.com' });
   const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'nuget.contoso.com' };
   const viaProxy = (await trusted.app.inject({ url: '/v3/index.json', headers: forwarded })).json<ServiceIndex>();
   assert.ok(viaProxy.resources.some((r) => r['@id'] === 'https://nuget.contoso.com/v3/repository-signatures/index.json'));

@@ -27,7 +27,7 @@ test('file plus environment: __ nesting, case-insensitive keys, arrays, env wins
   const dir = await mkdtemp(join(tmpdir(), 'reposign-config-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'appsettings.json');
-  await writeFile(file, JSON.stringify({ Urls: 'http://+:8080', storage: { path: 'store' }, ApiKeys: ['one', 'two'], Signing: { PublishSignaturePolicy: 'Reject' }, Extra: 1 }));
+  await writeFile(file, JSON.stringify({ Urls: 'http://+:8080', PublicBaseUrl: 'https://feed.example', storage: { path: 'store' }, ApiKeys: ['one', 'two'], Signing: { PublishSignaturePolicy: 'Reject' }, Extra: 1 }));
   const hashed = createHash('sha256').update('three').digest('hex');
   const { config, warnings } = loadConfig({
     argv: ['--config', 'appsettings.json'],
