@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { buildZip } from '../signing/test/helpers/zip-builder.js';
 import { nuspecXml, pushBody, testPackage } from '../signer-service/test/integration/feed/feed-fixture.js';
 import { freePort, startFeedProcess, type FeedProcess } from '../test/helpers/feed-process.js';
-import { startRestartablePostgres } from '../test/helpers/restartable-postgres.js';
+import { startRestartablePostgres } from '../signer-service/test/integration/db/postgres-server.js';
 
 const PACKAGE_BYTES = 1024 * 1024;
 const PUSHES = Number(process.env['BENCH_PUSHES'] ?? 40);

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { testPackage } from '../signer-service/test/integration/feed/feed-fixture.js';
 import { freePort, startFeedProcess, type FeedProcess } from '../test/helpers/feed-process.js';
 import { downloadAndVerify, nupkgUrl, pushPackage, timedRequest } from '../test/helpers/feed-http.js';
-import { startRestartablePostgres } from '../test/helpers/restartable-postgres.js';
+import { startRestartablePostgres } from '../signer-service/test/integration/db/postgres-server.js';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '30' }, concurrency: { type: 'string', default: '16' }, 'stored-unsigned': { type: 'string', default: '200' } } });
 const durationMs = Number(values.duration) * 1000;

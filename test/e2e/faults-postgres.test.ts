@@ -11,7 +11,7 @@ import { testPackage } from '../../signer-service/test/integration/feed/feed-fix
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { freePort, startFeedProcess } from '../helpers/feed-process.js';
 import { downloadAndVerify, nupkgUrl, pushPackage, timedRequest } from '../helpers/feed-http.js';
-import { startRestartablePostgres } from '../helpers/restartable-postgres.js';
+import { startRestartablePostgres } from '../../signer-service/test/integration/db/postgres-server.js';
 
 const API_KEY = 'faults-key';
 /** Generous: a 503 must come long before a client would give up, whatever the machine's load. */

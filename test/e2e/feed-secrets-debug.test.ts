@@ -13,7 +13,7 @@ import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { testPackage } from '../../signer-service/test/integration/feed/feed-fixture.js';
 import { pushPackage, timedRequest, nupkgUrl } from '../helpers/feed-http.js';
 import { freePort, startFeedProcess } from '../helpers/feed-process.js';
-import { createSoftHsmToken, softHsmAvailable } from '../kms/pkcs11-softhsm.js';
+import { createSoftHsmToken, pkcs11FeedEnv, softHsmAvailable } from '../kms/pkcs11-softhsm.js';
 
 const API_KEY = 'api-key-that-must-never-be-logged-7f3a';
 const PFX_PASSWORD = 'pfx-password-that-must-never-be-logged-91c2';
@@ -38,15 +38,7 @@ test('no secret reaches the log at trace level, in every locally runnable signin
     token.generateKey('signer', { rsaBits: 2048 });
     modes.push({
       name: 'Pkcs11',
-      env: {
-        Signing__Mode: 'Pkcs11',
-        Signing__Pkcs11__ModulePath: token.modulePath,
-        Signing__Pkcs11__TokenLabel: token.label,
-        Signing__Pkcs11__KeyLabel: 'signer',
-        Signing__Pkcs11__PinConfigurationKey: 'Secrets:HsmPin',
-        Secrets__HsmPin: token.pin,
-        SOFTHSM2_CONF: token.configPath,
-      },
+      env: pkcs11FeedEnv(token, 'signer'),
       secrets: [token.pin],
     });
   }

@@ -18,7 +18,21 @@ test('graceful shutdown finishes an in-flight upload', { timeout: 120_000 }, asy
     dir,
   );
   t.after(() => feed.stop());
-  const { payload, headers } = pushBody(testPackage({ id: 'Slow.Upload', version: '1.0.0', paddingBytes: 512 * 1024 }));
+  const upload = startHalfUpload(port, testPackage({ id: 'Slow.Upload', version: '1.0.0', paddingBytes: 512 * 1024 }));
+  // Let the signal arrive between the halves.
+  setTimeout(() => {
+    feed.child.kill('SIGTERM');
+    setTimeout(upload.finish, 500);
+  }, 300);
+  assert.equal(await upload.status, 201);
+  assert.equal(await feed.stop(), 0);
+  assert.match(feed.stdout(), /reposign feed ready/);
+});
+
+/** Starts a push of `nupkg` and sends half its body; `finish` sends the rest, `status` is the answer. */
+function startHalfUpload(port: number, nupkg: Buffer): { status: Promise<number>; finish: () => void } {
+  const { payload, headers } = pushBody(nupkg);
+  let finish = (): void => undefined;
   const status = new Promise<number>((resolve, reject) => {
     const upload = request(
       { host: '127.0.0.1', port, method: 'PUT', path: '/api/v2/package', headers: { ...headers, 'content-length': payload.length, 'x-nuget-apikey': 'k' } },
@@ -28,17 +42,11 @@ test('graceful shutdown finishes an in-flight upload', { timeout: 120_000 }, asy
       },
     );
     upload.on('error', reject);
-    // Send half, let the signal arrive, then send the rest.
     upload.write(payload.subarray(0, payload.length / 2));
-    setTimeout(() => {
-      feed.child.kill('SIGTERM');
-      setTimeout(() => upload.end(payload.subarray(payload.length / 2)), 500);
-    }, 300);
+    finish = () => upload.end(payload.subarray(payload.length / 2));
   });
-  assert.equal(await status, 201);
-  assert.equal(await feed.stop(), 0);
-  assert.match(feed.stdout(), /reposign feed ready/);
-});
+  return { status, finish };
+}
 
 /** GETs `path` on a new connection and returns the status. */
 async function statusOf(port: number, path: string): Promise<number> {
@@ -60,28 +68,15 @@ test('SIGTERM turns readiness off while the listener still accepts, then finishe
   );
   t.after(() => feed.stop());
   assert.equal(await statusOf(port, '/health/ready'), 200);
-  const { payload, headers } = pushBody(testPackage({ id: 'Drain.Upload', version: '1.0.0', paddingBytes: 256 * 1024 }));
-  let finishUpload = (): void => undefined;
-  const status = new Promise<number>((resolve, reject) => {
-    const upload = request(
-      { host: '127.0.0.1', port, method: 'PUT', path: '/api/v2/package', headers: { ...headers, 'content-length': payload.length, 'x-nuget-apikey': 'k' } },
-      (response) => {
-        response.resume();
-        resolve(response.statusCode ?? 0);
-      },
-    );
-    upload.on('error', reject);
-    upload.write(payload.subarray(0, payload.length / 2));
-    finishUpload = () => upload.end(payload.subarray(payload.length / 2));
-  });
+  const upload = startHalfUpload(port, testPackage({ id: 'Drain.Upload', version: '1.0.0', paddingBytes: 256 * 1024 }));
   const exited = new Promise<number | null>((resolve) => feed.child.once('exit', resolve));
   feed.child.kill('SIGTERM');
   await waitForOutput(feed, /readiness is off/, 10_000);
   // During the drain: not ready, still live, and new connections are still served.
   assert.equal(await statusOf(port, '/health/ready'), 503);
   assert.equal(await statusOf(port, '/health/live'), 200);
-  finishUpload();
-  assert.equal(await status, 201);
+  upload.finish();
+  assert.equal(await upload.status, 201);
   assert.equal(feed.child.exitCode, null, 'the process waits for the drain delay before closing');
   assert.equal(await exited, 0);
   assert.ok(feed.stdout().indexOf('readiness is off') < feed.stdout().indexOf('listener closed'));

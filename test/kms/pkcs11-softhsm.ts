@@ -27,6 +27,19 @@ export interface SoftHsmToken {
   generateKey(label: string, type: { readonly rsaBits: number } | { readonly ecCurve: 'P-256' }): void;
 }
 
+/** The feed's environment for Pkcs11 mode on `token`'s key `keyLabel`, the PIN passed through a configuration key. */
+export function pkcs11FeedEnv(token: SoftHsmToken, keyLabel: string): Record<string, string> {
+  return {
+    Signing__Mode: 'Pkcs11',
+    Signing__Pkcs11__ModulePath: token.modulePath,
+    Signing__Pkcs11__TokenLabel: token.label,
+    Signing__Pkcs11__KeyLabel: keyLabel,
+    Signing__Pkcs11__PinConfigurationKey: 'Secrets:HsmPin',
+    Secrets__HsmPin: token.pin,
+    SOFTHSM2_CONF: token.configPath,
+  };
+}
+
 /** DER OBJECT IDENTIFIER of prime256v1, the CKA_EC_PARAMS of a P-256 key. */
 const P256_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex');
 

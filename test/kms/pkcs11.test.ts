@@ -18,7 +18,7 @@ import { createSelfSigned } from '../../signing/test/helpers/pki.js';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { packagesToSign, pushPackage, runReposign, startKeyFeed } from '../helpers/cloud-key-harness.js';
 import { createTlsMaterial } from '../helpers/feed-process.js';
-import { createSoftHsmToken } from './pkcs11-softhsm.js';
+import { createSoftHsmToken, pkcs11FeedEnv } from './pkcs11-softhsm.js';
 
 test('Pkcs11: CLI and feed sign with a non-extractable SoftHSM2 key; failures are named', { timeout: 900_000 }, async (t) => {
   if (!(await requireDotnet(t))) return;
@@ -81,15 +81,7 @@ test('Pkcs11: CLI and feed sign with a non-extractable SoftHSM2 key; failures ar
 
   await t.test('the feed: pushes are signed on the token and restore in require mode', async () => {
     const tls = await createTlsMaterial(dir);
-    const feed = await startKeyFeed(dir, tls, {
-      Signing__Mode: 'Pkcs11',
-      Signing__Pkcs11__ModulePath: token.modulePath,
-      Signing__Pkcs11__TokenLabel: token.label,
-      Signing__Pkcs11__KeyLabel: 'signer',
-      Signing__Pkcs11__PinConfigurationKey: 'Secrets:HsmPin',
-      Secrets__HsmPin: token.pin,
-      SOFTHSM2_CONF: token.configPath,
-    });
+    const feed = await startKeyFeed(dir, tls, pkcs11FeedEnv(token, 'signer'));
     t.after(() => feed.stop());
     const { unsigned, nugetOrg } = await packagesToSign(dir, 'Reposign.Pkcs11.Feed');
     for (const nupkg of [unsigned, nugetOrg]) {

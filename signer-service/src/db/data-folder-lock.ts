@@ -11,6 +11,7 @@ import { readFile, rename, unlink, utimes, writeFile, stat } from 'node:fs/promi
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { FeedError } from '../errors.js';
+import { isProcessRunning } from '../process-liveness.js';
 
 /** The lock file's name inside the storage folder. */
 export const LOCK_FILE_NAME = 'reposign.lock';
@@ -65,15 +66,6 @@ function parseHolder(text: string): Holder | undefined {
   }
 }
 
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Whether the holder still runs. On this machine (same host name and boot id) its pid and start
  * time decide at once; a holder on another host is alive while it keeps refreshing the file.
@@ -81,7 +73,7 @@ function processExists(pid: number): boolean {
 function holderAlive(holder: Holder | undefined, me: Holder, modifiedMs: number): boolean {
   if (holder !== undefined && holder.host === me.host && holder.bootId === me.bootId) {
     // The start time tells a reused pid apart, including our own pid from an earlier life (pid 1 of a restarted container).
-    return processExists(holder.pid) && (holder.startTicks === '' || holder.startTicks === startTicksOf(holder.pid));
+    return isProcessRunning(holder.pid) && (holder.startTicks === '' || holder.startTicks === startTicksOf(holder.pid));
   }
   return Date.now() - modifiedMs < STALE_AFTER_MS;
 }

@@ -7,6 +7,7 @@ import { copyFile, mkdir, open as openFile, readdir, readFile, rename, rm, rmdir
 import { hostname } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { FeedError } from '../../errors.js';
+import { isProcessRunning } from '../../process-liveness.js';
 import type { PackageStore, StoredObject } from '../package-store.js';
 
 /** A scratch folder without an owner file (left by an older version) is removed after a day. */
@@ -29,16 +30,6 @@ interface ScratchOwner {
 /** This process's token: stores opened in it (replicas in one test process) never sweep each other. */
 const PROCESS_TOKEN = randomUUID();
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * True when the scratch folder `dir` belongs to a process that is gone: one of this host whose pid
  * no longer runs (or is this process's pid, reused after a restart: another token), or one whose heartbeat stopped.
@@ -58,7 +49,7 @@ async function isAbandoned(dir: string, now: number): Promise<boolean> {
     return true;
   }
   if (owner.host !== hostname() || typeof owner.pid !== 'number') return false;
-  return owner.pid === process.pid ? owner.process !== PROCESS_TOKEN : !isRunning(owner.pid);
+  return owner.pid === process.pid ? owner.process !== PROCESS_TOKEN : !isProcessRunning(owner.pid);
 }
 
 /** Storage under `root`; uploads stage in `root/tmp/<process folder>` so that moves in are renames. */

