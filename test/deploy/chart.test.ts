@@ -5,9 +5,11 @@
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
+import { loadConfig } from '../../signer-service/src/config/load-config.js';
 import { coalesce, readYaml, renderChart, type RenderedObject } from './helm-template/chart.js';
 import { validateKubernetesObject } from './kube-schemas.js';
 import { CHART, chartCrdTemplate, DEFAULT_RELEASE, KUSTOMIZE, plainManifests } from './sources.js';
@@ -109,4 +111,22 @@ test('NOTES.txt prints the feed URL and how to read the fingerprint', () => {
 test('the chart CRD template and the plain manifests are regenerated (npm run generate:deploy)', () => {
   assert.equal(readFileSync(join(CHART, 'templates/crd-repositorysigners.yaml'), 'utf8'), chartCrdTemplate());
   assert.equal(readFileSync(join(KUSTOMIZE, 'reposign.yaml'), 'utf8'), plainManifests());
+});
+
+test('the feed accepts the configuration the chart gives it: a public address is always set, and named as the chart says', () => {
+  const feedEnv = (values: Record<string, unknown>): Record<string, string> => {
+    const deployment = find(render(values), 'Deployment', 'reposign-signer-service') as unknown as {
+      spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } };
+    };
+    // Plain values only: REPOSIGN_CONFIG names the operator's Secret, mounted only in the pod.
+    const env = deployment.spec.template.spec.containers[0].env.filter((e) => e.value !== undefined && e.name !== 'REPOSIGN_CONFIG');
+    return Object.fromEntries(env.map((e) => [e.name, e.value ?? '']));
+  };
+  const publicAddress = (values: Record<string, unknown>): string | undefined => loadConfig({ argv: [], env: feedEnv(values), cwd: tmpdir() }).config.publicBaseUrl;
+  assert.equal(publicAddress({}), 'http://localhost:5000');
+  assert.equal(publicAddress({ signerService: { ingress: { enabled: true, tlsSecretName: 'tls' } } }), 'https://nuget.example.com');
+  assert.equal(publicAddress({ signerService: { ingress: { enabled: true }, publicBaseUrl: 'https://feed.contoso.com' } }), 'https://feed.contoso.com');
+  // The rule the chart must satisfy: the feed listens beyond loopback, so without the address it refuses to start.
+  const withoutAddress = Object.fromEntries(Object.entries(feedEnv({})).filter(([name]) => name !== 'PublicBaseUrl'));
+  assert.throws(() => loadConfig({ argv: [], env: withoutAddress, cwd: tmpdir() }), /PublicBaseUrl: must be set/);
 });

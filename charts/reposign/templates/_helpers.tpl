@@ -39,3 +39,17 @@ fsGroup: 65532
 seccompProfile:
   type: RuntimeDefault
 {{- end }}
+
+{{- /* The feed's public address: signerService.publicBaseUrl, else the Ingress host, else the
+  port-forward address that NOTES.txt prints. The feed refuses to listen beyond loopback without one. */}}
+{{- define "reposign.feed.publicBaseUrl" -}}
+{{- if .Values.signerService.publicBaseUrl -}}
+{{ .Values.signerService.publicBaseUrl }}
+{{- else -}}
+{{- if .Values.signerService.ingress.enabled -}}
+http{{ if .Values.signerService.ingress.tlsSecretName }}s{{ end }}://{{ .Values.signerService.ingress.host }}
+{{- else -}}
+http://localhost:5000
+{{- end -}}
+{{- end -}}
+{{- end -}}
