@@ -107,8 +107,8 @@ async function assertAuthorSignatureValid(signature: ParsedSignature): Promise<v
 }
 
 /**
- * Repository-signs the package at `inputPath` and writes the result to `outputPath` (which may be
- * the same path): a primary signature on an unsigned package, a countersignature on an
+ * Repository-signs the package at `input` (a path, or a PackageArchive the caller opened and closes)
+ * and writes the result to `outputPath` (which may be the input's path): a primary signature on an unsigned package, a countersignature on an
  * author-signed one (after removing any repository countersignature, NuGet.org's included), and a
  * fresh primary signature in place of an existing repository primary. The author's bytes are kept.
  * The zip and its nuspec are validated first; before countersigning, the author signature's package hash is checked
@@ -116,7 +116,7 @@ async function assertAuthorSignatureValid(signature: ParsedSignature): Promise<v
  * Throws ReposignError.
  */
 export async function repositorySignPackage(
-  inputPath: string,
+  input: string | PackageArchive,
   outputPath: string,
   options: RepositorySignOptions,
 ): Promise<RepositorySignResult> {
@@ -134,7 +134,7 @@ export async function repositorySignPackage(
     deadline: { timeoutMs: options.signTimeoutMs, signal: options.signal },
   };
 
-  const archive = await PackageArchive.open(inputPath);
+  const archive = typeof input === 'string' ? await PackageArchive.open(input) : input;
   try {
     // A zip without a readable root nuspec is not a package: refuse it rather than sign it.
     const { id, version } = await readNuspec(archive);
@@ -161,6 +161,6 @@ export async function repositorySignPackage(
     });
     return { id, version, before, after: 'repository', placement: 'primary', certificate };
   } finally {
-    await archive.close();
+    if (archive !== input) await archive.close();
   }
 }

@@ -94,10 +94,11 @@ function decodeName(record: CentralRecord): string {
   return Buffer.from(buffer, byteOffset, byteLength).toString((record.flags & FLAG_UTF8) !== 0 ? 'utf8' : 'latin1');
 }
 
-/** The package file as opened: its path, its stats at opening, and how to release it. */
+/** The package as opened: its path and stats (none for bytes handed over in memory), and how to release it. */
 interface OpenedFile {
   readonly path: string;
-  readonly stats: Stats;
+  readonly size: number;
+  readonly stats: Stats | undefined;
   /** Closes the file (for a package read whole, which is closed at once, waits for that). */
   readonly release: () => Promise<void>;
 }
@@ -158,7 +159,7 @@ export class PackageArchive {
     },
   ) {
     this.path = file.path;
-    this.size = file.stats.size;
+    this.size = file.size;
     this.file = file;
     this.source = source;
     this.bytes = source.bytes;
@@ -201,11 +202,23 @@ export class PackageArchive {
         closing.catch(() => undefined);
       }
       const layout = await readLayout(source, size, options.maxEntries ?? 0xfffd);
-      return new PackageArchive({ path, stats: opened, release }, source, layout);
+      return new PackageArchive({ path, size, stats: opened, release }, source, layout);
     } catch (error) {
       await release();
       throw error;
     }
+  }
+
+  /**
+   * Validates a package already in memory (an upload received whole) as {@link open} validates a
+   * file, without copying it; `bytes` must not change while the archive is in use. `path` is
+   * empty. Throws like {@link open}.
+   */
+  static async fromBytes(bytes: Uint8Array, options: Pick<OpenArchiveOptions, 'maxEntries'> = {}): Promise<PackageArchive> {
+    if (bytes.length >= MAX_ARCHIVE_SIZE) throw new ReposignError('ARCHIVE_TOO_LARGE', 'The package is 4 GiB or larger.');
+    const source = memorySource(bytes);
+    const layout = await readLayout(source, bytes.length, options.maxEntries ?? 0xfffd);
+    return new PackageArchive({ path: '', size: bytes.length, stats: undefined, release: async () => undefined }, source, layout);
   }
 
   /** Positioned read of the underlying file (as FileHandle.read); used to stream ranges of the package. */
@@ -215,9 +228,11 @@ export class PackageArchive {
 
   /** True when `path` names the very file this archive has open (same device, inode and size). */
   async isFileAt(path: string): Promise<boolean> {
+    const here = this.file.stats;
+    if (here === undefined) return false;
     try {
       const there = await stat(path);
-      return this.file.stats.dev === there.dev && this.file.stats.ino === there.ino && there.size === this.size;
+      return here.dev === there.dev && here.ino === there.ino && there.size === this.size;
     } catch {
       return false;
     }

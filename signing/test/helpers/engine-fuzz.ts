@@ -220,6 +220,24 @@ export class FuzzFailure extends Error {
 
 let inputCounter = 0;
 
+/** What opening a package came to: its entries' names, or the error's code. */
+async function openingVerdict(open: () => Promise<PackageArchive>): Promise<string> {
+  try {
+    const archive = await open();
+    await archive.close();
+    return `entries ${archive.entries.map((entry) => entry.name).join('|')} signature ${archive.signatureEntry?.localHeaderOffset ?? 'none'}`;
+  } catch (error) {
+    return isReposignError(error) ? `error ${error.code}` : `threw ${String(error)}`;
+  }
+}
+
+/** A package received whole into memory is judged exactly as the same bytes in a file. */
+async function checkSameFromBytes(path: string, bytes: Uint8Array): Promise<void> {
+  const fromFile = await openingVerdict(() => PackageArchive.open(path));
+  const fromBytes = await openingVerdict(() => PackageArchive.fromBytes(bytes));
+  if (fromFile !== fromBytes) throw new FuzzFailure(`PackageArchive.fromBytes disagrees with open: ${fromBytes} vs ${fromFile}`);
+}
+
 /** Checks a package file: open, inspect, read the nuspec, verify; then sign it and verify the result. */
 async function checkPackageBytes(context: FuzzContext, bytes: Uint8Array): Promise<FuzzOutcome> {
   const id = `${process.pid}-${inputCounter++}`;
@@ -228,6 +246,7 @@ async function checkPackageBytes(context: FuzzContext, bytes: Uint8Array): Promi
   await writeFile(input, bytes);
   try {
     const opened = await bounded(context, 'PackageArchive.open', () => PackageArchive.open(input));
+    await checkSameFromBytes(input, bytes);
     if (opened.ok) {
       const archive = opened.value;
       try {

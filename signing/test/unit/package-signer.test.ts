@@ -290,3 +290,32 @@ describe('repositorySignPackage', () => {
     await big.close();
   });
 });
+
+test('signs a package handed over in memory as it signs the same file, and leaves closing it to the caller', async () => {
+  for (const input of [await unsignedPackage(), await authorSignedPackage()]) {
+    const bytes = await readFile(input);
+    const archive = await PackageArchive.fromBytes(bytes);
+    const fromMemory = join(dir, `memory-${counter++}.nupkg`);
+    const fromFile = join(dir, `file-${counter++}.nupkg`);
+    const signingTime = new Date('2026-01-02T03:04:05Z');
+    const memoryResult = await repositorySignPackage(archive, fromMemory, { key: repoKey, serviceIndexUrl: URL, signingTime });
+    const fileResult = await repositorySignPackage(input, fromFile, { key: repoKey, serviceIndexUrl: URL, signingTime });
+    assert.deepEqual(memoryResult, fileResult);
+    // The archive is still usable: signing did not close it.
+    assert.equal((await archive.readEntry(archive.entries[0]?.name ?? '', 1 << 20)).length, archive.entries[0]?.uncompressedSize);
+    await archive.close();
+    const [memorySigned, fileSigned] = await Promise.all([verifyPackage(fromMemory), verifyPackage(fromFile)]);
+    assert.equal(memorySigned.valid, true);
+    assert.deepEqual(memorySigned.issues, fileSigned.issues);
+    // Same signing time, deterministic RSA: the .signature.p7s bytes are identical too.
+    const signatureOf = async (path: string): Promise<Uint8Array | undefined> => {
+      const signed = await PackageArchive.open(path);
+      try {
+        return await signed.readSignatureFile();
+      } finally {
+        await signed.close();
+      }
+    };
+    assert.deepEqual(await signatureOf(fromMemory), await signatureOf(fromFile));
+  }
+});
