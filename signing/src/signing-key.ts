@@ -25,6 +25,13 @@ export interface SignOptions {
 export interface SigningKey {
   /** The backend that opened the key, for logs and reports (`StoredCertificate`, `SelfSigned`, ...). */
   readonly kind: string;
+  /**
+   * True when the key was proven, as it was opened, to be the private half of its leaf certificate
+   * (a key held in this process, whose public key was compared with the certificate's), so that its
+   * signatures need no check against the certificate. Absent for a key that lives elsewhere and may
+   * change under the same name (a KMS or HSM key): each of its signatures is verified.
+   */
+  readonly matchesCertificate?: boolean;
   /** DER certificates, the signing (leaf) certificate first, then issuers up to and including the root when known. */
   certificateChain(): readonly Uint8Array[];
   /**

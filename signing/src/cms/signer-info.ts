@@ -63,9 +63,10 @@ function signerIdentifier(certificate: ParsedCertificate): SignerIdentifier {
  *   signedAttrs [0] IMPLICIT SignedAttributes OPTIONAL, signatureAlgorithm SignatureAlgorithmIdentifier,
  *   signature SignatureValue, unsignedAttrs [1] IMPLICIT UnsignedAttributes OPTIONAL }
  *
- * The signature covers the DER of the signed attributes as a SET OF (tag 0x31). The result is
- * checked against the certificate's public key before it is returned, so a key that signs wrongly
- * (a misconfigured HSM or KMS key that does not match the certificate) fails here, not at the client.
+ * The signature covers the DER of the signed attributes as a SET OF (tag 0x31). Unless the key
+ * proved when it was opened that it belongs to the certificate, the result is checked against the
+ * certificate's public key before it is returned, so a key that signs wrongly (a misconfigured HSM
+ * or KMS key that does not match the certificate) fails here, not at the client.
  */
 export async function buildSignerInfo(request: SignerInfoRequest): Promise<BuiltSignerInfo> {
   const { nodeName } = hashAlgorithm(request.hash);
@@ -73,8 +74,8 @@ export async function buildSignerInfo(request: SignerInfoRequest): Promise<Built
   const signedAttrs = setOf([...request.attributes, messageDigestAttribute(digest)]);
   const signatureValue = await signWithDeadline(request.key, { data: signedAttrs }, request.hash, request.deadline);
   // A public-key operation, a few percent of the signature's cost: cheaper here than another trip
-  // through the thread pool.
-  const valid = verifySignature(nodeName, signedAttrs, request.certificate.publicKey, signatureValue);
+  // through the thread pool. (OpenSSL checks its own RSA results, so a key held here needs none.)
+  const valid = request.key.matchesCertificate === true || verifySignature(nodeName, signedAttrs, request.certificate.publicKey, signatureValue);
   if (!valid) {
     throw new ReposignError(
       'CERTIFICATE_MISMATCH',

@@ -19,6 +19,8 @@ function signData(data: Uint8Array, hash: HashAlgorithmName, privateKey: KeyObje
 
 class LocalRsaSigningKey implements SigningKey {
   readonly kind: string;
+  /** The leaf was chosen by comparing its public key with this private key's (orderChain). */
+  readonly matchesCertificate = true;
   readonly revision: (() => Promise<string>) | undefined;
   readonly #privateKey: KeyObject;
   readonly #chain: readonly Uint8Array[];
