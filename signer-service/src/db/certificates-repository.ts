@@ -81,6 +81,20 @@ function certificateRow(certificate: Omit<CertificateRecord, 'active' | 'firstUs
   ];
 }
 
+/**
+ * The common table expressions that record signings, for a WITH clause: each row of `rows` (a FROM
+ * item with certificate_fingerprint, id_lower, version_lower, generation and mode) becomes a
+ * package_signings row, and its certificate is marked used. In the statement that writes the
+ * package row too, the whole push is one statement: one round trip, atomic without BEGIN/COMMIT.
+ */
+export function signingRecordsFrom(rows: string): string {
+  return `signing_rows AS (SELECT * FROM ${rows}),
+    used AS (UPDATE certificates SET first_used_at = COALESCE(first_used_at, now()), last_used_at = now()
+      WHERE fingerprint_sha256 IN (SELECT certificate_fingerprint FROM signing_rows)),
+    recorded AS (INSERT INTO package_signings (certificate_fingerprint, id_lower, version_lower, generation, mode)
+      SELECT certificate_fingerprint, id_lower, version_lower, generation, mode FROM signing_rows ON CONFLICT DO NOTHING)`;
+}
+
 const COLUMNS = 'fingerprint_sha256, subject, issuer, serial_number, not_before, not_after, der, active, first_used_at, last_used_at';
 
 /** Creates the certificates repository over `db`. */
@@ -115,9 +129,7 @@ export function certificatesRepository(db: Queryable): CertificatesRepository {
     async recordSigning(fingerprintSha256, signing) {
       // One statement (one round trip): both writes commit or roll back with the caller's transaction.
       await db.query(
-        `WITH used AS (UPDATE certificates SET first_used_at = COALESCE(first_used_at, now()), last_used_at = now() WHERE fingerprint_sha256 = $1)
-         INSERT INTO package_signings (certificate_fingerprint, id_lower, version_lower, generation, mode) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT DO NOTHING`,
+        `WITH ${signingRecordsFrom('(VALUES ($1::text, $2::text, $3::text, $4::text, $5::text)) AS signing (certificate_fingerprint, id_lower, version_lower, generation, mode)')} SELECT 1`,
         [fingerprintSha256, signing.idLower, signing.versionLower, signing.generation, signing.mode],
       );
     },

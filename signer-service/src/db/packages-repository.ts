@@ -3,6 +3,7 @@
 
 import type { NuspecInfo } from '@reposign/signing';
 import { FeedError } from '../errors.js';
+import { signingRecordsFrom } from './certificates-repository.js';
 import { sqlState, type Queryable } from './database.js';
 
 /** The nuspec fields kept for registration and search documents. */
@@ -94,6 +95,12 @@ export interface PackagesRepository {
   insert(record: NewPackageRecord): Promise<PackageRecord>;
   /** Inserts unless the version exists; returns the inserted row, or undefined when it existed. */
   insertIfAbsent(record: NewPackageRecord): Promise<PackageRecord | undefined>;
+  /**
+   * Inserts a version signed at push unless it exists, and records its certificate's use with it,
+   * in one statement; returns the inserted row, or undefined when the version existed (then nothing
+   * is recorded).
+   */
+  insertSignedIfAbsent(record: NewPackageRecord & { readonly signedKey: string; readonly certificateFingerprint: string }): Promise<PackageRecord | undefined>;
   find(idLower: string, versionLower: string): Promise<PackageRecord | undefined>;
   /** Every version of an id, listed or not. */
   listVersions(idLower: string): Promise<PackageRecord[]>;
@@ -160,6 +167,15 @@ export function packagesRepository(db: Queryable): PackagesRepository {
     },
     async insertIfAbsent(record) {
       const [row] = await db.query<Row>(`${INSERT} ON CONFLICT (id_lower, version_lower) DO NOTHING RETURNING ${COLUMNS}`, insertParams(record));
+      return row === undefined ? undefined : toRecord(row);
+    },
+    async insertSignedIfAbsent(record) {
+      const [row] = await db.query<Row>(
+        `WITH inserted AS (${INSERT} ON CONFLICT (id_lower, version_lower) DO NOTHING RETURNING ${COLUMNS}),
+         ${signingRecordsFrom("(SELECT certificate_fingerprint, id_lower, version_lower, generation, 'push' AS mode FROM inserted) AS pushed")}
+         SELECT ${COLUMNS} FROM inserted`,
+        insertParams(record),
+      );
       return row === undefined ? undefined : toRecord(row);
     },
     async find(idLower, versionLower) {

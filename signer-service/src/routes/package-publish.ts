@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type {} from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -15,7 +16,7 @@ import type { Feed } from '../feed.js';
 import { tryParseVersion, versionKey } from '../nuget/version.js';
 import { IdVersionParams } from '../schemas/package-params.js';
 import { deletePackage, relistPackage } from '../services/package-admin-service.js';
-import { publishPackage } from '../services/publish-service.js';
+import { publishPackage, type ReceivedUpload } from '../services/publish-service.js';
 import { storageFaultOf } from '../services/storage-faults.js';
 
 /**
@@ -49,20 +50,49 @@ function closeAfterReply(request: FastifyRequest, reply: FastifyReply): void {
   });
 }
 
-/** Streams the one file part of the upload to `path` in one pass, enforcing the size limit; returns its size. */
-async function receiveUpload(request: FastifyRequest, path: string, maxBytes: number): Promise<number> {
+/**
+ * Uploads that declare at most this many bytes are received into memory, so that the package is
+ * validated and signed from there; larger or chunked ones are streamed to a scratch file. The same
+ * bound as the engine's, which reads packages of up to 2 MiB whole anyway.
+ */
+const IN_MEMORY_UPLOAD_BYTES = 2 * 1024 * 1024;
+
+/** The upload's file part, whole, as long as it stays within `maxBytes`. */
+async function collect(file: Readable, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of file) {
+    const bytes = chunk as Buffer;
+    size += bytes.length;
+    if (size > maxBytes) throw tooLarge(maxBytes);
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/**
+ * Receives the one file part of the upload in one pass, enforcing the size limit: into memory when
+ * the request declares a small body, otherwise to a new file at `path` in the scratch folder.
+ */
+async function receiveUpload(request: FastifyRequest, path: string, maxBytes: number): Promise<ReceivedUpload> {
   if (!request.isMultipart()) {
     throw new FeedError('FEED_BAD_REQUEST', 'The package must be sent as multipart/form-data (as dotnet nuget push does).');
   }
   try {
     const part = await request.file({ limits: { fileSize: maxBytes, files: 1, fields: 10, parts: 20 } });
     if (part === undefined) throw new FeedError('FEED_BAD_REQUEST', 'The multipart body holds no package file.');
-    const file = createWriteStream(path);
     // The parser would read the rest of an oversized part to its end: stop at the limit.
     part.file.once('limit', () => part.file.destroy(tooLarge(maxBytes)));
+    const declared = Number(request.headers['content-length'] ?? Number.NaN);
+    if (declared <= IN_MEMORY_UPLOAD_BYTES) {
+      const bytes = await collect(part.file, maxBytes);
+      if (part.file.truncated) throw tooLarge(maxBytes);
+      return { kind: 'memory', bytes, sizeBytes: bytes.length };
+    }
+    const file = createWriteStream(path);
     await pipeline(part.file, file);
     if (part.file.truncated) throw tooLarge(maxBytes);
-    return file.bytesWritten;
+    return { kind: 'file', path, sizeBytes: file.bytesWritten };
   } catch (error) {
     if (isFeedError(error)) throw error;
     if ((error as { code?: unknown }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxBytes);
@@ -97,8 +127,7 @@ export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = a
   app.put('/api/v2/package', { onRequest: refuseDeclaredOversize }, async (request, reply) => {
     const upload = join(ctx.store.tempDir, `${randomUUID()}.upload.nupkg`);
     try {
-      const sizeBytes = await receiveUpload(request, upload, config.maxPackageSizeBytes);
-      const record = await publishPackage(ctx, { path: upload, sizeBytes });
+      const record = await publishPackage(ctx, await receiveUpload(request, upload, config.maxPackageSizeBytes));
       ctx.metrics.push('created');
       request.log.info({ id: record.id, version: record.version, signed: record.signedKey !== null }, 'package published');
       return await reply.status(201).send();

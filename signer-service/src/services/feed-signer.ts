@@ -48,15 +48,20 @@ export interface FeedSigner {
   readonly certificate: CertificateInfo;
   /** The signing settings the current key was opened with (hot reload may change them). */
   readonly signing: SigningConfig;
-  /** Validates the zip and reads the nuspec and the signatures. Throws ReposignError. */
-  readPackage(path: string): Promise<ReadPackage>;
+  /**
+   * Opens a package file, or a package received whole into memory, and validates its zip structure;
+   * the caller closes it. Throws ReposignError.
+   */
+  open(source: string | Uint8Array): Promise<PackageArchive>;
+  /** Validates the zip and reads the nuspec and the signatures of a path or an opened package. Throws ReposignError. */
+  readPackage(input: string | PackageArchive): Promise<ReadPackage>;
   /** Reads only the nuspec text (served by the flat container). */
   readNuspecXml(path: string): Promise<string>;
   /**
-   * Repository-signs `inputPath` into `outputPath` with the current key; an existing repository
-   * signature is replaced. Throws ReposignError; writes nothing on failure.
+   * Repository-signs `input` (a path or an opened package) into `outputPath` with the current key;
+   * an existing repository signature is replaced. Throws ReposignError; writes nothing on failure.
    */
-  sign(inputPath: string, outputPath: string): Promise<SignOutcome>;
+  sign(input: string | PackageArchive, outputPath: string): Promise<SignOutcome>;
   /** Makes `opened` the current key. Signings in flight finish with the key they started with. */
   replace(opened: OpenedSigningKey, signing: SigningConfig): void;
   /** The current key's source revision (SigningKey.revision); empty when its provider reports none. */
@@ -126,8 +131,9 @@ export function createFeedSigner(opened: OpenedSigningKey, signing: SigningConfi
     get signing() {
       return current.signing;
     },
-    async readPackage(path) {
-      const archive = await PackageArchive.open(path);
+    open: (source) => (typeof source === 'string' ? PackageArchive.open(source) : PackageArchive.fromBytes(source)),
+    async readPackage(input) {
+      const archive = typeof input === 'string' ? await PackageArchive.open(input) : input;
       try {
         // The client guards its own extraction, but a feed serves other tools too: refuse zip slip.
         const unsafe = findUnsafeEntryName(archive.entries);
@@ -136,15 +142,15 @@ export function createFeedSigner(opened: OpenedSigningKey, signing: SigningConfi
         }
         return { inspection: await inspectArchive(archive), nuspec: await readNuspec(archive) };
       } finally {
-        await archive.close();
+        if (archive !== input) await archive.close();
       }
     },
     readNuspecXml,
-    async sign(inputPath, outputPath) {
+    async sign(input, outputPath) {
       const slot = current;
       slot.users++;
       try {
-        const result = await repositorySignPackage(inputPath, outputPath, {
+        const result = await repositorySignPackage(input, outputPath, {
           key: slot.key,
           serviceIndexUrl,
           hashAlgorithm: slot.signing.hashAlgorithm,

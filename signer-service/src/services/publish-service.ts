@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Push: validate → policy → sign → store → index, all or nothing.
 
+import { randomUUID } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PackageArchive } from '@reposign/signing';
 import { packagesRepository, type PackageRecord } from '../db/packages-repository.js';
 import { FeedError } from '../errors.js';
 import { packageKeys } from '../storage/package-store.js';
@@ -21,7 +25,17 @@ function packageExists(identity: PackageIdentity): FeedError {
  */
 async function storeUnsigned(ctx: FeedContext, upload: ReceivedUpload, identity: PackageIdentity): Promise<PackageRecord | undefined> {
   const key = packageKeys.original(identity.idLower, identity.versionLower, identity.generation);
-  await ctx.store.putFile(key, upload.path);
+  if (upload.kind === 'file') {
+    await ctx.store.putFile(key, upload.path);
+  } else {
+    const path = join(ctx.store.tempDir, `${randomUUID()}.upload.nupkg`);
+    try {
+      await writeFile(path, upload.bytes, { flag: 'wx' });
+      await ctx.store.putFile(key, path);
+    } finally {
+      await rm(path, { force: true });
+    }
+  }
   try {
     // One statement, its own transaction; the row comes back from the insert.
     return await packagesRepository(ctx.db).insert({ ...identity, originalKey: key, signedKey: null, certificateFingerprint: null, sizeBytes: upload.sizeBytes });
@@ -32,9 +46,9 @@ async function storeUnsigned(ctx: FeedContext, upload: ReceivedUpload, identity:
 }
 
 /** Signs and stores the upload, or applies the failure policy when signing fails. */
-async function signAtPush(ctx: FeedContext, upload: ReceivedUpload, identity: PackageIdentity): Promise<PackageRecord | undefined> {
+async function signAtPush(ctx: FeedContext, upload: ReceivedUpload, archive: PackageArchive, identity: PackageIdentity): Promise<PackageRecord | undefined> {
   try {
-    return await storeSignedGeneration(ctx, ctx.db, { mode: 'push', uploadPath: upload.path, identity });
+    return await storeSignedGeneration(ctx, ctx.db, { mode: 'push', upload: archive, identity });
   } catch (error) {
     // A full or broken volume is not a signing failure: no policy lets the package in unsigned.
     const fault = storageFaultOf(error, 'published');
@@ -44,11 +58,10 @@ async function signAtPush(ctx: FeedContext, upload: ReceivedUpload, identity: Pa
   }
 }
 
-/** A package received into the scratch folder. */
-export interface ReceivedUpload {
-  readonly path: string;
-  readonly sizeBytes: number;
-}
+/** A package as received: whole in memory, or in a file in the scratch folder (which the caller removes). */
+export type ReceivedUpload =
+  | { readonly kind: 'memory'; readonly bytes: Uint8Array; readonly sizeBytes: number }
+  | { readonly kind: 'file'; readonly path: string; readonly sizeBytes: number };
 
 /**
  * Publishes the package uploaded to the local file `upload.path` (which the caller removes). Under
@@ -62,7 +75,17 @@ export interface ReceivedUpload {
  */
 export async function publishPackage(ctx: FeedContext, upload: ReceivedUpload): Promise<PackageRecord> {
   const startedMs = Date.now();
-  const { inspection, nuspec } = await ctx.signer.readPackage(upload.path);
+  // Opened once: validated, read and signed from the same bytes.
+  const archive = await ctx.signer.open(upload.kind === 'memory' ? upload.bytes : upload.path);
+  try {
+    return await publishArchive(ctx, upload, archive, startedMs);
+  } finally {
+    await archive.close();
+  }
+}
+
+async function publishArchive(ctx: FeedContext, upload: ReceivedUpload, archive: PackageArchive, startedMs: number): Promise<PackageRecord> {
+  const { inspection, nuspec } = await ctx.signer.readPackage(archive);
   const identity = identityFromNuspec(nuspec);
   if ((await packagesRepository(ctx.db).find(identity.idLower, identity.versionLower)) !== undefined) throw packageExists(identity);
   if (ctx.signing.publishSignaturePolicy === 'Reject' && inspection.kind.includes('repository')) {
@@ -71,7 +94,7 @@ export async function publishPackage(ctx: FeedContext, upload: ReceivedUpload): 
       `Package ${identity.id} ${identity.version} already carries a repository signature (${inspection.kind}); this feed's PublishSignaturePolicy is Reject. Push the package without a repository signature (author signatures are accepted).`,
     );
   }
-  const record = ctx.signing.signOnPush ? await signAtPush(ctx, upload, identity) : await storeUnsigned(ctx, upload, identity);
+  const record = ctx.signing.signOnPush ? await signAtPush(ctx, upload, archive, identity) : await storeUnsigned(ctx, upload, identity);
   // Another push of the same version won the race since the check above.
   if (record === undefined) throw packageExists(identity);
   // Housekeeping: the push is committed whatever it meets; the startup sweep retries what it leaves.

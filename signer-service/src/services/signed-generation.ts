@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PackageArchive } from '@reposign/signing';
 import { certificatesRepository } from '../db/certificates-repository.js';
 import type { Session } from '../db/database.js';
 import { packagesRepository, type PackageRecord, type PackagesRepository } from '../db/packages-repository.js';
@@ -16,12 +17,12 @@ import type { PackageIdentity } from './package-metadata.js';
 /**
  * Which signed generation to store, named for when it happens (the name is also the metrics label
  * and the certificate record's mode):
- * - `push`: signs the upload at `uploadPath` and inserts the version's row;
+ * - `push`: signs the upload (opened by the caller) and inserts the version's row;
  * - `download`: signs the stored original of `record` and points the row at the signed copy;
  * - `rotation`: re-signs the signed copy of `record` with the current key and points the row at it.
  */
 export type GenerationSigning =
-  | { readonly mode: 'push'; readonly uploadPath: string; readonly identity: PackageIdentity }
+  | { readonly mode: 'push'; readonly upload: PackageArchive; readonly identity: PackageIdentity }
   | { readonly mode: 'download'; readonly record: PackageRecord & { readonly originalKey: string } }
   | { readonly mode: 'rotation'; readonly record: PackageRecord & { readonly signedKey: string } };
 
@@ -43,12 +44,10 @@ function storedSource(signing: Exclude<GenerationSigning, { mode: 'push' }>): st
 }
 
 /** Writes the row and returns it; undefined when it is no longer in the state the signing started from. */
-function writeRow(packages: PackagesRepository, signing: GenerationSigning, copy: StoredCopy): Promise<PackageRecord | undefined> {
+function writeRow(packages: PackagesRepository, signing: Exclude<GenerationSigning, { mode: 'push' }>, copy: StoredCopy): Promise<PackageRecord | undefined> {
   const { idLower, versionLower, generation } = generationOf(signing);
   const signed = { idLower, versionLower, generation, signedKey: copy.key, fingerprint: copy.fingerprint, sizeBytes: copy.sizeBytes };
   switch (signing.mode) {
-    case 'push':
-      return packages.insertIfAbsent({ ...signing.identity, originalKey: null, signedKey: copy.key, certificateFingerprint: copy.fingerprint, sizeBytes: copy.sizeBytes });
     case 'download':
       return packages.markSigned(signed);
     case 'rotation':
@@ -62,7 +61,7 @@ async function signInto(ctx: FeedContext, signing: GenerationSigning, signedPath
   try {
     const outcome =
       signing.mode === 'push'
-        ? await ctx.signer.sign(signing.uploadPath, signedPath)
+        ? await ctx.signer.sign(signing.upload, signedPath)
         : await ctx.store.withLocalFile(storedSource(signing), (path) => ctx.signer.sign(path, signedPath));
     ctx.metrics.signing(signing.mode, 'ok', secondsSince(started));
     return outcome.certificate.fingerprintSha256;
@@ -93,13 +92,23 @@ export async function storeSignedGeneration(ctx: FeedContext, session: Session, 
     await ctx.store.putFile(key, signedPath);
     let row: PackageRecord | undefined;
     try {
-      // BEGIN, the row (returned as written), the certificate's use, COMMIT: no read-back.
-      row = await session.transaction(async (tx) => {
-        const written = await writeRow(packagesRepository(tx), signing, copy);
-        if (written === undefined) return undefined;
-        await certificatesRepository(tx).recordSigning(fingerprint, { idLower, versionLower, generation, mode: signing.mode });
-        return written;
-      });
+      // A push is one statement (the row and the certificate's use); the others change an existing
+      // row in a transaction: BEGIN, the row (returned as written), the certificate's use, COMMIT.
+      row =
+        signing.mode === 'push'
+          ? await packagesRepository(session).insertSignedIfAbsent({
+              ...signing.identity,
+              originalKey: null,
+              signedKey: copy.key,
+              certificateFingerprint: copy.fingerprint,
+              sizeBytes: copy.sizeBytes,
+            })
+          : await session.transaction(async (tx) => {
+              const written = await writeRow(packagesRepository(tx), signing, copy);
+              if (written === undefined) return undefined;
+              await certificatesRepository(tx).recordSigning(fingerprint, { idLower, versionLower, generation, mode: signing.mode });
+              return written;
+            });
     } catch (error) {
       await ctx.store.delete(key);
       throw error;

@@ -34,7 +34,7 @@ test('disk full during upload or signing: 503 FEED_STORAGE_FULL, nothing stored,
     spawnSync('umount', ['-l', storage]);
     await rm(root, { recursive: true, force: true });
   });
-  const reason = mountTmpfs(storage, '2m');
+  const reason = mountTmpfs(storage, '1m');
   if (reason !== undefined) {
     assert.notEqual(process.env['CI'], 'true', `CI runs as root and must mount: ${reason}`);
     t.skip(reason);
@@ -60,17 +60,24 @@ test('disk full during upload or signing: 503 FEED_STORAGE_FULL, nothing stored,
     assert.deepEqual(await leftovers(storage), [], 'nothing half-written');
   };
 
-  // The upload itself does not fit.
+  const resize = (size: string): void => {
+    const resized = spawnSync('mount', ['-o', `remount,size=${size}`, storage], { encoding: 'utf8' });
+    assert.equal(resized.status, 0, resized.stderr);
+  };
+  // A large upload goes to a scratch file on the volume, which does not fit.
   const big = testPackage({ id: 'Full.Upload', version: '1.0.0', paddingBytes: 3 * 1024 * 1024 });
   await expectFull(big, 'Full.Upload');
-  // The upload fits, its signed copy does not.
+  // A small upload is received into memory; its signed copy does not fit.
   const medium = testPackage({ id: 'Full.Signing', version: '1.0.0', paddingBytes: 1200 * 1024 });
   await expectFull(medium, 'Full.Signing');
+  // A large upload fits as a scratch file, its signed copy beside it does not.
+  resize('5m');
+  const beside = testPackage({ id: 'Full.Beside', version: '1.0.0', paddingBytes: 3 * 1024 * 1024 });
+  await expectFull(beside, 'Full.Beside');
 
   // Free space (grow the volume) and push the same bytes again.
-  const grown = spawnSync('mount', ['-o', 'remount,size=32m', storage], { encoding: 'utf8' });
-  assert.equal(grown.status, 0, grown.stderr);
-  for (const [nupkg, id] of [[big, 'full.upload'], [medium, 'full.signing']] as const) {
+  resize('32m');
+  for (const [nupkg, id] of [[big, 'full.upload'], [medium, 'full.signing'], [beside, 'full.beside']] as const) {
     assert.equal((await feed.push(nupkg)).statusCode, 201);
     const download = await feed.app.inject({ method: 'GET', url: `/v3/flatcontainer/${id}/1.0.0/${id}.1.0.0.nupkg` });
     assert.equal(download.statusCode, 200);

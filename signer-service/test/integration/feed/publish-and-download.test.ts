@@ -2,11 +2,12 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { inspectPackage } from '@reposign/signing';
 import { tempDirFor } from '../../../../signing/test/helpers/temp-dir.js';
 import type { ErrorBody, SearchResults } from './documents.js';
-import { startTestFeed, testPackage } from './feed-fixture.js';
+import { API_KEY, pushBody, startTestFeed, testPackage } from './feed-fixture.js';
 
 test('push signs at once; the flat container serves the signed package, its nuspec and the versions index', async (t) => {
   const feed = await startTestFeed(t);
@@ -29,6 +30,33 @@ test('push signs at once; the flat container serves the signed package, its nusp
   const nuspec = await feed.app.inject('/v3/flatcontainer/contoso.lib/1.2.0/contoso.lib.nuspec');
   assert.equal(nuspec.statusCode, 200);
   assert.match(nuspec.body, /<id>Contoso.Lib<\/id>/);
+});
+
+test('a package is published alike whether received into memory (small), to a scratch file (large) or chunked, and no upload stays behind', async (t) => {
+  const feed = await startTestFeed(t, { MaxPackageSizeBytes: String(8 * 1024 * 1024) });
+  const dir = await tempDirFor(t, 'upload-paths');
+  const uploads = [
+    { id: 'Upload.Small', paddingBytes: 100 * 1024, chunked: false },
+    { id: 'Upload.Large', paddingBytes: 3 * 1024 * 1024, chunked: false },
+    { id: 'Upload.Chunked', paddingBytes: 100 * 1024, chunked: true },
+  ];
+  for (const upload of uploads) {
+    const nupkg = testPackage({ id: upload.id, version: '1.0.0', paddingBytes: upload.paddingBytes });
+    const { payload, headers } = pushBody(nupkg);
+    // A stream body has no Content-Length: it arrives chunked, as from a client that streams.
+    const body = upload.chunked ? Readable.from([payload.subarray(0, 1000), payload.subarray(1000)]) : payload;
+    const pushed = await feed.app.inject({ method: 'PUT', url: '/api/v2/package', payload: body, headers: { ...headers, 'x-nuget-apikey': API_KEY } });
+    assert.equal(pushed.statusCode, 201, `${upload.id}: ${pushed.body}`);
+    const idLower = upload.id.toLowerCase();
+    const download = await feed.app.inject(`/v3/flatcontainer/${idLower}/1.0.0/${idLower}.1.0.0.nupkg`);
+    assert.equal(download.statusCode, 200);
+    const path = join(dir, `${idLower}.nupkg`);
+    await (await import('node:fs/promises')).writeFile(path, download.rawPayload);
+    const inspection = await inspectPackage(path);
+    assert.equal(inspection.kind, 'repository', upload.id);
+    assert.ok(download.rawPayload.length > nupkg.length, `${upload.id}: served with a signature entry added`);
+  }
+  assert.deepEqual(await readdir(feed.feed.ctx.store.tempDir), [], 'no upload or signed copy is left in the scratch folder');
 });
 
 test('a duplicate push is refused with 409 and leaves the first package untouched', async (t) => {

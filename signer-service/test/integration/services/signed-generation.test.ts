@@ -93,7 +93,9 @@ test('a push that loses the race for its version stores nothing and returns unde
   const uploadPath = join(feed.storage, 'upload.nupkg');
   await writeFile(uploadPath, testPackage({ id: 'Gen.Twice', version: '1.0.0' }));
   const identity = identityFromNuspec(parseNuspec(nuspecXml({ id: 'Gen.Twice', version: '1.0.0' })));
-  assert.equal(await storeSignedGeneration(ctx, ctx.db, { mode: 'push', uploadPath, identity }), undefined);
+  const upload = await ctx.signer.open(uploadPath);
+  t.after(() => upload.close());
+  assert.equal(await storeSignedGeneration(ctx, ctx.db, { mode: 'push', upload, identity }), undefined);
   assert.deepEqual(await storedPackages(feed), [`packages/gen.twice/1.0.0/${first?.generation ?? ''}/gen.twice.1.0.0.nupkg`]);
   assert.equal((await packagesRepository(ctx.db).find('gen.twice', '1.0.0'))?.generation, first?.generation);
 });
