@@ -4,6 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { FeedError, isFeedError } from '../errors.js';
 import type { Feed } from '../feed.js';
+import { sendStoredObject } from '../http/send-stored-object.js';
 import { tryParseVersion, versionKey } from '../nuget/version.js';
 import { documentResponses } from '../schemas/error-body.js';
 import { FlatContainerVersions } from '../schemas/flat-container.js';
@@ -37,11 +38,8 @@ export const flatContainerRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = as
       const download = await downloads.openPackage(idLower, versionLower);
       ctx.metrics.download('nupkg', download === undefined ? 'not_found' : 'ok');
       if (download === undefined) throw notFound(`Package ${request.params.id} ${request.params.version}`);
-      return reply
-        .type('application/octet-stream')
-        .header('content-length', download.size)
-        .header('etag', `"${download.record.generation}"`)
-        .send(download.stream);
+      await sendStoredObject(request, reply, download, { 'content-type': 'application/octet-stream', etag: `"${download.record.generation}"` });
+      return reply;
     } catch (error) {
       if (!isFeedError(error, 'FEED_PACKAGE_NOT_FOUND')) ctx.metrics.download('nupkg', 'error');
       throw error;

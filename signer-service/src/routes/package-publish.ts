@@ -17,6 +17,7 @@ import { tryParseVersion, versionKey } from '../nuget/version.js';
 import { IdVersionParams } from '../schemas/package-params.js';
 import { deletePackage, relistPackage } from '../services/package-admin-service.js';
 import { publishPackage, type ReceivedUpload } from '../services/publish-service.js';
+import { IN_MEMORY_UPLOAD_BYTES, uploadBuffers } from '../services/upload-buffers.js';
 import { storageFaultOf } from '../services/storage-faults.js';
 
 /**
@@ -51,30 +52,26 @@ function closeAfterReply(request: FastifyRequest, reply: FastifyReply): void {
 }
 
 /**
- * Uploads that declare at most this many bytes are received into memory, so that the package is
- * validated and signed from there; larger or chunked ones are streamed to a scratch file. The same
- * bound as the engine's, which reads packages of up to 2 MiB whole anyway.
+ * Copies the upload's file part into `buffer` and returns the filled part; FEED_PACKAGE_TOO_LARGE
+ * beyond `maxBytes`, FEED_BAD_REQUEST when the part is larger than the body declared.
  */
-const IN_MEMORY_UPLOAD_BYTES = 2 * 1024 * 1024;
-
-/** The upload's file part, whole, as long as it stays within `maxBytes`. */
-async function collect(file: Readable, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+async function collect(file: Readable, buffer: Buffer, maxBytes: number): Promise<Buffer> {
   let size = 0;
   for await (const chunk of file) {
     const bytes = chunk as Buffer;
+    if (size + bytes.length > maxBytes) throw tooLarge(maxBytes);
+    if (size + bytes.length > buffer.length) throw new FeedError('FEED_BAD_REQUEST', 'The package part is larger than the request body.');
+    bytes.copy(buffer, size);
     size += bytes.length;
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(bytes);
   }
-  return Buffer.concat(chunks, size);
+  return buffer.subarray(0, size);
 }
 
 /**
  * Receives the one file part of the upload in one pass, enforcing the size limit: into memory when
  * the request declares a small body, otherwise to a new file at `path` in the scratch folder.
  */
-async function receiveUpload(request: FastifyRequest, path: string, maxBytes: number): Promise<ReceivedUpload> {
+async function receiveUpload(request: FastifyRequest, path: string, maxBytes: number, buffers: Buffer[]): Promise<ReceivedUpload> {
   if (!request.isMultipart()) {
     throw new FeedError('FEED_BAD_REQUEST', 'The package must be sent as multipart/form-data (as dotnet nuget push does).');
   }
@@ -85,7 +82,9 @@ async function receiveUpload(request: FastifyRequest, path: string, maxBytes: nu
     part.file.once('limit', () => part.file.destroy(tooLarge(maxBytes)));
     const declared = Number(request.headers['content-length'] ?? Number.NaN);
     if (declared <= IN_MEMORY_UPLOAD_BYTES) {
-      const bytes = await collect(part.file, maxBytes);
+      const buffer = uploadBuffers.take();
+      buffers.push(buffer);
+      const bytes = await collect(part.file, buffer, maxBytes);
       if (part.file.truncated) throw tooLarge(maxBytes);
       return { kind: 'memory', bytes, sizeBytes: bytes.length };
     }
@@ -126,8 +125,10 @@ export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = a
 
   app.put('/api/v2/package', { onRequest: refuseDeclaredOversize }, async (request, reply) => {
     const upload = join(ctx.store.tempDir, `${randomUUID()}.upload.nupkg`);
+    // The pooled buffer an upload received into memory sits in, back to the pool once published.
+    const buffers: Buffer[] = [];
     try {
-      const record = await publishPackage(ctx, await receiveUpload(request, upload, config.maxPackageSizeBytes));
+      const record = await publishPackage(ctx, await receiveUpload(request, upload, config.maxPackageSizeBytes, buffers));
       ctx.metrics.push('created');
       request.log.info({ id: record.id, version: record.version, signed: record.signedKey !== null }, 'package published');
       return await reply.status(201).send();
@@ -138,6 +139,7 @@ export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = a
       if (isFeedError(error, 'FEED_PACKAGE_TOO_LARGE')) closeAfterReply(request, reply);
       throw error;
     } finally {
+      for (const buffer of buffers) uploadBuffers.give(buffer);
       await rm(upload, { force: true });
     }
   });

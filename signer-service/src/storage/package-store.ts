@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: MIT
 // What the feed needs from package storage. Keys are `/`-separated relative paths.
 
-import type { Readable } from 'node:stream';
+import type { Writable } from 'node:stream';
 
-/** An object opened for reading. */
+/** An object opened for reading: write it out once, or close it unread. */
 export interface StoredObject {
-  readonly stream: Readable;
   readonly size: number;
+  /**
+   * Writes the object's bytes to `destination` without ending it, following its backpressure, and
+   * releases the object. Rejects when reading fails or the destination closes first.
+   */
+  writeTo(destination: Writable): Promise<void>;
+  /** Releases the object unread. */
+  close(): Promise<void>;
 }
 
 /** Package storage. Every write is atomic: readers see the whole object or none. */

@@ -2,13 +2,13 @@
 // Package storage in a local (or mounted) directory.
 
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, open as openFile, readdir, readFile, rename, rm, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { FeedError } from '../../errors.js';
 import { isProcessRunning } from '../../process-liveness.js';
 import type { PackageStore, StoredObject } from '../package-store.js';
+import { sendFile } from './file-sender.js';
 
 /** A scratch folder without an owner file (left by an older version) is removed after a day. */
 const STALE_SCRATCH_MS = 24 * 60 * 60 * 1000;
@@ -131,9 +131,11 @@ export class FilesystemPackageStore implements PackageStore {
       throw error;
     });
     if (handle === undefined) return undefined;
-    const { size } = await handle.stat();
-    const stream = createReadStream('', { fd: handle, autoClose: true, highWaterMark: 256 * 1024 });
-    return { stream, size };
+    const { size } = await handle.stat().catch(async (error: unknown) => {
+      await handle.close();
+      throw error;
+    });
+    return { size, writeTo: (destination) => sendFile(handle, size, destination), close: () => handle.close() };
   }
 
   async withLocalFile<T>(key: string, work: (path: string) => Promise<T>): Promise<T> {

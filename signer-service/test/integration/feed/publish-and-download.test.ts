@@ -55,6 +55,13 @@ test('a package is published alike whether received into memory (small), to a sc
     const inspection = await inspectPackage(path);
     assert.equal(inspection.kind, 'repository', upload.id);
     assert.ok(download.rawPayload.length > nupkg.length, `${upload.id}: served with a signature entry added`);
+    assert.equal(download.headers['content-length'], String(download.rawPayload.length));
+    assert.equal(download.headers['content-type'], 'application/octet-stream');
+    const head = await feed.app.inject({ method: 'HEAD', url: `/v3/flatcontainer/${idLower}/1.0.0/${idLower}.1.0.0.nupkg` });
+    assert.equal(head.statusCode, 200);
+    assert.equal(head.headers['content-length'], String(download.rawPayload.length), 'HEAD announces the same length');
+    assert.equal(head.headers['etag'], download.headers['etag']);
+    assert.equal(head.rawPayload.length, 0, 'HEAD sends no body');
   }
   assert.deepEqual(await readdir(feed.feed.ctx.store.tempDir), [], 'no upload or signed copy is left in the scratch folder');
 });

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { open, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { tempDirFor } from '../../../../signing/test/helpers/temp-dir.js';
+import { sendFile } from '../../../src/storage/filesystem/file-sender.js';
+
+/**
+ * A slow destination that keeps each chunk it was given (not a copy) and, when its write completes,
+ * checks that the chunk still holds the bytes it had when it was written: a buffer reused too early
+ * would fail that.
+ */
+function slowDestination(): { destination: Writable; received: () => Buffer; overwritten: () => number } {
+  const parts: Buffer[] = [];
+  let overwritten = 0;
+  const destination = new Writable({
+    highWaterMark: 1,
+    write(chunk: Buffer, _encoding, done) {
+      const snapshot = Buffer.from(chunk);
+      void sleep(2).then(() => {
+        if (!snapshot.equals(chunk)) overwritten++;
+        parts.push(snapshot);
+        done();
+      });
+    },
+  });
+  return { destination, received: () => Buffer.concat(parts), overwritten: () => overwritten };
+}
+
+test('sendFile writes every byte in order through reused buffers, never touching one that is still being written', async (t) => {
+  const dir = await tempDirFor(t, 'file-sender');
+  for (const size of [0, 1, 256 * 1024, 256 * 1024 + 1, 3 * 256 * 1024 + 12_345]) {
+    const bytes = randomBytes(size);
+    const path = join(dir, `file-${size}`);
+    await writeFile(path, bytes);
+    const { destination, received, overwritten } = slowDestination();
+    await sendFile(await open(path, 'r'), size, destination);
+    assert.equal(overwritten(), 0, `${size} bytes: a buffer changed under a pending write`);
+    assert.ok(received().equals(bytes), `${size} bytes arrive unchanged`);
+  }
+});
+
+test('a file shorter than its recorded size and a closed destination both reject, and the file is closed', async (t) => {
+  const dir = await tempDirFor(t, 'file-sender-errors');
+  const path = join(dir, 'file');
+  await writeFile(path, randomBytes(600 * 1024));
+  const truncatedHandle = await open(path, 'r');
+  await truncate(path, 300 * 1024);
+  await assert.rejects(sendFile(truncatedHandle, 600 * 1024, slowDestination().destination), /ended after 307200 of 614400 bytes/);
+  await assert.rejects(truncatedHandle.stat(), /closed|EBADF/i, 'the handle was closed');
+
+  const closed = slowDestination().destination;
+  closed.destroy();
+  const handle = await open(path, 'r');
+  await assert.rejects(sendFile(handle, 300 * 1024, closed), /closed/);
+  await assert.rejects(handle.stat(), /closed|EBADF/i, 'the handle was closed');
+});
