@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --liftoff-only
 // SPDX-License-Identifier: MIT
 // `reposign-feed` runs the feed; `reposign-feed admin <command>` runs a maintenance command.
 

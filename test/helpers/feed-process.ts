@@ -14,12 +14,12 @@ import { createRootCa, runOpenssl, type TestCa } from '../../signing/test/helper
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
-/** Which entry point runs: the sources through tsx, or the compiled `dist/` with plain node. */
+/** Which entry point runs: the sources through tsx, or the compiled `dist/` with plain node and the flags `npm start` passes. */
 export type FeedEntry = 'source' | 'build';
 
 function feedArguments(entry: FeedEntry): string[] {
   return entry === 'build'
-    ? [join(REPO_ROOT, 'signer-service/dist/src/server.js')]
+    ? ['--liftoff-only', join(REPO_ROOT, 'signer-service/dist/src/server.js')]
     : ['--conditions=development', '--import', 'tsx', join(REPO_ROOT, 'signer-service/src/server.ts')];
 }
 

@@ -82,7 +82,9 @@ async function dataDirState(dataDir: string): Promise<'initialised' | 'missing' 
  * Baseline-compiled WebAssembly only: V8's optimising tier recompiles PGlite's hot functions into
  * about 35 MB of extra code, for no measurable gain on the feed's small queries (measured:
  * docs/operations.md). Read when PGlite compiles its module, so it is set before the first open;
- * PGlite is the process's only WebAssembly.
+ * PGlite is the process's only WebAssembly. Node 24 freezes V8's flags once it has started, which
+ * makes this a no-op there: the production entry points (`npm start`, the image, `reposign-feed`)
+ * pass `--liftoff-only` on the command line.
  */
 function preferSmallWasmCode(): void {
   setFlagsFromString('--liftoff-only');
