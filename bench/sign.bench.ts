@@ -7,7 +7,10 @@
 // file into a new one, since a signer must also write its output while the floor writes nothing.
 // Then the RSS growth while signing the largest package. Ratios, not seconds, are the targets:
 // NuGet.Packaging / reposign ≥ 2× at every size, reposign ≤ 1.3× the floor at 100 KB, < 64 MB RSS
-// growth at 100 MB.
+// growth at 100 MB. reposign runs on this Node and on Node 24 (the images' runtime, fetched by
+// scripts/node24-path.sh): their OpenSSL versions sign RSA at very different speeds. NuGet/floor is
+// about the most NuGet/reposign can reach: no signer does less than read and hash every byte and sign
+// once (at large sizes reposign beats this floor, which reads and hashes one block after the other).
 
 import { execFileSync } from 'node:child_process';
 import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
@@ -127,8 +130,8 @@ async function measureMemory(pfxPath: string, input: string): Promise<void> {
   process.stdout.write(String(peak - baseline));
 }
 
-function child(args: readonly string[]): string {
-  return execFileSync(process.execPath, ['--conditions=development', '--import', 'tsx', import.meta.filename, ...args], {
+function child(args: readonly string[], runtime = process.execPath): string {
+  return execFileSync(runtime, ['--conditions=development', '--import', 'tsx', import.meta.filename, ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });
@@ -149,7 +152,18 @@ function timeNuGet(pfxPath: string, input: string, runs: number, warmUps: number
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
 const ratio = (value: number): string => `${value.toFixed(2)}×`;
 
+/** The runtimes reposign is timed on: this Node, and Node 24 when this is another version. */
+function runtimes(): { label: string; path: string }[] {
+  const here = { label: `Node ${process.versions.node} (OpenSSL ${process.versions.openssl})`, path: process.execPath };
+  if (process.versions.node.startsWith('24.')) return [here];
+  const node24 = execFileSync('bash', [fileURLToPath(new URL('../scripts/node24-path.sh', import.meta.url))], { encoding: 'utf8' }).trim();
+  const openssl = execFileSync(node24, ['-p', 'process.versions.openssl'], { encoding: 'utf8' }).trim();
+  const version = execFileSync(node24, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
+  return [here, { label: `Node ${version} (OpenSSL ${openssl})`, path: node24 }];
+}
+
 async function benchmark(): Promise<void> {
+  const nodes = runtimes();
   console.log('building the NuGet.Packaging reference signer (dotnet build -c Release) ...');
   execFileSync('dotnet', ['build', NUGET_SIGNER, '-c', 'Release', '--nologo', '-v', 'quiet', '--disable-build-servers'], { env: DOTNET_ENV, stdio: ['ignore', 'ignore', 'inherit'] });
   const dir = await mkdtemp(join(tmpdir(), 'reposign-bench-'));
@@ -160,22 +174,26 @@ async function benchmark(): Promise<void> {
     await writeFile(pfxPath, exportPfx({ ...certificate, password: PASSWORD }));
     await writeFile(privateKeyPath, certificate.privateKeyPem);
     console.log('RSA-3072 PFX, SHA-256, no timestamp; medians; each signer in its own process after a warm-up.');
-    const header = ['size', 'runs', 'NuGet.Packaging', 'reposign', 'NuGet/reposign', 'floor', 'reposign/floor', 'floor+copy', 'reposign/(floor+copy)'];
-    const widths = [8, 5, 16, 10, 15, 9, 15, 11, 22];
+    console.log(`NuGet.Packaging runs on .NET ${execFileSync('dotnet', ['--version'], { encoding: 'utf8', env: DOTNET_ENV }).trim()} SDK with the system's OpenSSL.`);
+    const header = ['size', 'runs', 'NuGet.Packaging', 'reposign', 'NuGet/reposign', 'floor', 'reposign/floor', 'NuGet/floor', 'floor+copy', 'reposign/(floor+copy)'];
+    const widths = [8, 5, 16, 10, 15, 9, 15, 12, 11, 22];
     const row = (cells: readonly string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join(' ');
-    console.log(row(header));
+    const lines = new Map(nodes.map((node) => [node.label, [] as string[]]));
     let largest = '';
     for (const size of SIZES) {
       const input = await writePackage(dir, size.bytes);
-      const reposign = JSON.parse(child(['--reposign', pfxPath, privateKeyPath, input, String(size.runs), String(size.warmUps)])) as ReposignTiming;
       const nuget = timeNuGet(pfxPath, input, size.runs, size.warmUps);
-      console.log(
-        row([size.label, String(size.runs), ms(nuget), ms(reposign.signMs), ratio(nuget / reposign.signMs), ms(reposign.floorMs), ratio(reposign.signMs / reposign.floorMs),
-          ms(reposign.floorCopyMs), ratio(reposign.signMs / reposign.floorCopyMs)]),
-      );
+      for (const node of nodes) {
+        const reposign = JSON.parse(child(['--reposign', pfxPath, privateKeyPath, input, String(size.runs), String(size.warmUps)], node.path)) as ReposignTiming;
+        lines.get(node.label)?.push(
+          row([size.label, String(size.runs), ms(nuget), ms(reposign.signMs), ratio(nuget / reposign.signMs), ms(reposign.floorMs), ratio(reposign.signMs / reposign.floorMs),
+            ratio(nuget / reposign.floorMs), ms(reposign.floorCopyMs), ratio(reposign.signMs / reposign.floorCopyMs)]),
+        );
+      }
       if (size !== SIZES[SIZES.length - 1]) await rm(input);
       largest = input;
     }
+    for (const [label, rows] of lines) console.log([`\nreposign on ${label}`, row(header), ...rows].join('\n'));
     console.log('targets: NuGet/reposign ≥ 2× at every size; reposign/floor ≤ 1.3× at 100 KB');
     const growth = Number(child(['--memory', pfxPath, largest]));
     console.log(`peak RSS growth while signing the 100 MB package: ${(growth / 1024 / 1024).toFixed(1)} MB (target < 64 MB)`);
