@@ -5,6 +5,7 @@
 
 import { ReposignError } from '../errors.js';
 import type { PackageArchive } from './package-archive.js';
+import { oncePerArchive } from './per-archive.js';
 
 /** One `<dependency>`: the id and the version range as written (empty when absent). */
 export interface NuspecDependency {
@@ -221,12 +222,12 @@ export function parseNuspec(xml: string): NuspecInfo {
  * Reads the package's one root `*.nuspec` (at most 1 MiB after inflation) and parses it (see
  * {@link parseNuspec}). Throws NUSPEC_MISSING when there is none, NUSPEC_INVALID for several or
  * unreadable XML (a DOCTYPE is refused), and ARCHIVE_ENTRY_TOO_LARGE or other archive errors from
- * reading the entry.
+ * reading the entry. Parsed once per open archive.
  */
-export async function readNuspec(archive: PackageArchive): Promise<NuspecInfo> {
+export const readNuspec: (archive: PackageArchive) => Promise<NuspecInfo> = oncePerArchive(async (archive) => {
   const manifests = archive.entries.filter((entry) => !entry.name.includes('/') && entry.name.toLowerCase().endsWith('.nuspec'));
   const manifest = manifests[0];
   if (manifest === undefined) throw new ReposignError('NUSPEC_MISSING', 'The package has no .nuspec at its root.');
   if (manifests.length > 1) throw new ReposignError('NUSPEC_INVALID', 'The package has more than one .nuspec at its root.');
   return parseNuspec(decodeBytes(await archive.readEntry(manifest.name, MAX_NUSPEC_SIZE)));
-}
+});

@@ -6,8 +6,9 @@ import { test, type TestContext } from 'node:test';
 import { isReposignError, type ErrorCode } from '../../../src/errors.js';
 import { PackageArchive, readNuspec } from '../../../src/archive/index.js';
 import { parseNuspec } from '../../../src/archive/nuspec.js';
+import { readPackageSignature } from '../../../src/package-signature.js';
 import { tempDirFor } from '../../helpers/temp-dir.js';
-import { buildZip, type ZipBuilderEntry } from '../../helpers/zip-builder.js';
+import { buildZip, samplePackageEntries, type ZipBuilderEntry } from '../../helpers/zip-builder.js';
 
 async function nuspecOf(t: TestContext, entries: ZipBuilderEntry[]): Promise<ReturnType<typeof readNuspec>> {
   const path = join(await tempDirFor(t, 'nuspec'), 'p.nupkg');
@@ -113,4 +114,20 @@ test('needs exactly one root .nuspec and decodes UTF-16', async (t) => {
   await assert.rejects(nuspecOf(t, [{ name: 'a.nuspec', data: manifest }, { name: 'b.nuspec', data: manifest }]), rejectsWith('NUSPEC_INVALID'));
   await assert.rejects(nuspecOf(t, [{ name: 'a.nuspec', data: Uint8Array.of(0x3c, 0xc3, 0x28) }]), rejectsWith('NUSPEC_INVALID'));
   await assert.rejects(nuspecOf(t, [{ name: 'a.nuspec', data: `${manifest}<!--${'x'.repeat(1 << 20)}-->`, method: 8 }]), rejectsWith('ARCHIVE_ENTRY_TOO_LARGE'));
+});
+
+test('the nuspec and the signature are read once per open archive, and again for a new one', async () => {
+  const bytes = buildZip(samplePackageEntries('Once.Only', '1.0.0')).bytes;
+  const archive = await PackageArchive.fromBytes(bytes);
+  const first = await readNuspec(archive);
+  assert.equal(first.id, 'Once.Only');
+  assert.equal(await readNuspec(archive), first, 'the same parse, not a second one');
+  assert.equal(await readPackageSignature(archive), undefined);
+  const reopened = await PackageArchive.fromBytes(bytes);
+  const second = await readNuspec(reopened);
+  assert.notEqual(second, first, 'another archive is parsed anew');
+  assert.deepEqual(second, first);
+  const broken = await PackageArchive.fromBytes(buildZip([{ name: 'lib/a.dll', data: new Uint8Array(3) }]).bytes);
+  await assert.rejects(readNuspec(broken), (error: unknown) => isReposignError(error, 'NUSPEC_MISSING'));
+  await assert.rejects(readNuspec(broken), (error: unknown) => isReposignError(error, 'NUSPEC_MISSING'), 'a failure stays the same failure');
 });
