@@ -13,6 +13,7 @@ import type {} from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FeedError, httpStatusOf, isFeedError } from '../errors.js';
 import type { Feed } from '../feed.js';
+import { closeUnreadBody } from '../http/request-body.js';
 import { tryParseVersion, versionKey } from '../nuget/version.js';
 import { IdVersionParams } from '../schemas/package-params.js';
 import { deletePackage, relistPackage } from '../services/package-admin-service.js';
@@ -28,27 +29,6 @@ const MULTIPART_ENVELOPE_BYTES = 64 * 1024;
 
 function tooLarge(maxBytes: number): FeedError {
   return new FeedError('FEED_PACKAGE_TOO_LARGE', `The package is larger than this feed's limit of ${maxBytes} bytes (MaxPackageSizeBytes).`);
-}
-
-/** How long a refused upload's client gets to read the reply before its connection is cut. */
-const REFUSED_UPLOAD_LINGER_MS = 2000;
-
-/**
- * The rest of a refused body is not read: once the reply is out, the socket stops reading (the
- * client's sends stall on a full window) and closes when the client does, or after a short linger
- * that lets it read the reply first.
- */
-function closeAfterReply(request: FastifyRequest, reply: FastifyReply): void {
-  void reply.header('connection', 'close');
-  const socket = request.raw.socket;
-  reply.raw.once('finish', () => {
-    // Node resumes the request to drain it on finish, and the multipart parser reads on: stop both.
-    request.raw.unpipe();
-    request.raw.pause();
-    socket.pause();
-    socket.once('end', () => socket.destroy());
-    setTimeout(() => socket.destroy(), REFUSED_UPLOAD_LINGER_MS).unref();
-  });
 }
 
 /**
@@ -118,7 +98,7 @@ export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = a
   const refuseDeclaredOversize = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > config.maxPackageSizeBytes + MULTIPART_ENVELOPE_BYTES) {
-      closeAfterReply(request, reply);
+      closeUnreadBody(request, reply);
       throw tooLarge(config.maxPackageSizeBytes);
     }
   };
@@ -136,7 +116,7 @@ export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = a
       const error = storageFaultOf(caught, 'published') ?? caught;
       const status = httpStatusOf(error) ?? 500;
       ctx.metrics.push(isFeedError(error, 'FEED_PACKAGE_EXISTS') ? 'conflict' : isFeedError(error, 'FEED_SIGNATURE_REJECTED') ? 'rejected' : status >= 500 ? 'error' : 'invalid');
-      if (isFeedError(error, 'FEED_PACKAGE_TOO_LARGE')) closeAfterReply(request, reply);
+      if (isFeedError(error, 'FEED_PACKAGE_TOO_LARGE')) closeUnreadBody(request, reply);
       throw error;
     } finally {
       for (const buffer of buffers) uploadBuffers.give(buffer);
