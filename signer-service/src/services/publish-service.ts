@@ -64,7 +64,7 @@ export type ReceivedUpload =
   | { readonly kind: 'file'; readonly path: string; readonly sizeBytes: number };
 
 /**
- * Publishes the package uploaded to the local file `upload.path` (which the caller removes). Under
+ * Publishes the uploaded package (in memory, or in a scratch file the caller removes), opened once. Under
  * `SignOnPush` the package is signed before anything is stored; otherwise it is stored as received
  * and signed on first download. Throws ReposignError: ARCHIVE_*, NUSPEC_* or SIGNATURE_* for a bad
  * package, FEED_SIGNATURE_REJECTED under the Reject policy, FEED_PACKAGE_EXISTS for a duplicate, and

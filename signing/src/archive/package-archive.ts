@@ -193,7 +193,7 @@ export class PackageArchive {
       // The stat and a first read go to the thread pool together: most packages are read whole by then.
       const [opened, head] = await Promise.all([handle.stat(), limit > 0 ? readHead(handle, Math.min(limit, HEAD_LENGTH)) : NO_BYTES]);
       const { size } = opened;
-      if (size >= MAX_ARCHIVE_SIZE) throw new ReposignError('ARCHIVE_TOO_LARGE', 'The package is 4 GiB or larger.');
+      assertArchiveSize(size);
       let source = fileSource(handle);
       if (size <= limit) {
         source = memorySource(await readWhole(handle, size, head));
@@ -215,7 +215,7 @@ export class PackageArchive {
    * empty. Throws like {@link open}.
    */
   static async fromBytes(bytes: Uint8Array, options: Pick<OpenArchiveOptions, 'maxEntries'> = {}): Promise<PackageArchive> {
-    if (bytes.length >= MAX_ARCHIVE_SIZE) throw new ReposignError('ARCHIVE_TOO_LARGE', 'The package is 4 GiB or larger.');
+    assertArchiveSize(bytes.length);
     const source = memorySource(bytes);
     const layout = await readLayout(source, bytes.length, options.maxEntries ?? 0xfffd);
     return new PackageArchive({ path: '', size: bytes.length, stats: undefined, release: async () => undefined }, source, layout);
@@ -323,6 +323,11 @@ function inflateCapped(raw: Uint8Array, maxBytes: number, name: string): Uint8Ar
     }
     throw new ReposignError('ARCHIVE_ENTRY_CORRUPT', `Entry '${name}' is not valid deflate data.`, { cause: error });
   }
+}
+
+/** ARCHIVE_TOO_LARGE for a package that a ZIP without Zip64 cannot describe. */
+function assertArchiveSize(size: number): void {
+  if (size >= MAX_ARCHIVE_SIZE) throw new ReposignError('ARCHIVE_TOO_LARGE', 'The package is 4 GiB or larger.');
 }
 
 /** At most the first `length` bytes of the file, with one read issued before the file's size is known. */
