@@ -102,6 +102,23 @@ async function exerciseRepositories(t: TestContext, db: Database): Promise<void>
     assert.ok((await certificates.find('cd'.repeat(32)))?.firstUsedAt instanceof Date);
   });
 
+  await t.test('a push is one statement: the signed row and its certificate use, or nothing when the version exists', async () => {
+    const packages = packagesRepository(db);
+    const certificates = certificatesRepository(db);
+    const fingerprint = 'ab'.repeat(32);
+    assert.equal((await certificates.find(fingerprint))?.firstUsedAt, null, 'not used yet');
+    const pushed = record('Pushed', '1.0.0', { originalKey: null, signedKey: 'packages/pushed/1.0.0/g/pushed.1.0.0.nupkg', certificateFingerprint: fingerprint });
+    const row = await packages.insertSignedIfAbsent({ ...pushed, signedKey: 'packages/pushed/1.0.0/g/pushed.1.0.0.nupkg', certificateFingerprint: fingerprint });
+    assert.equal(row?.signedKey, 'packages/pushed/1.0.0/g/pushed.1.0.0.nupkg');
+    assert.ok(row?.signedAt instanceof Date, 'signed_at is set for a signed row');
+    assert.deepEqual((await certificates.signings(fingerprint)).map((s) => [s.idLower, s.generation, s.mode]), [['pushed', pushed.generation, 'push']]);
+    assert.ok((await certificates.find(fingerprint))?.firstUsedAt instanceof Date, 'the certificate is marked used');
+    const again = await packages.insertSignedIfAbsent({ ...pushed, generation: randomUUID(), signedKey: 'other', certificateFingerprint: fingerprint });
+    assert.equal(again, undefined, 'the version exists');
+    assert.equal((await packages.find('pushed', '1.0.0'))?.generation, pushed.generation, 'the first row stands');
+    assert.equal((await certificates.signings(fingerprint)).length, 1, 'no signing recorded for the refused push');
+  });
+
   await t.test('a failed transaction rolls back', async () => {
     await assert.rejects(
       db.transaction(async (tx) => {
