@@ -102,3 +102,27 @@ test('every publish route needs the API key, checked before the body: none is 40
   const search = (await feed.app.inject('/v3/search?q=guarded')).json<SearchResults>();
   assert.equal(search.totalHits, 1, 'still listed');
 });
+
+test('more concurrent pushes and downloads than the buffer pools keep: every package is signed from its own bytes and served whole', async (t) => {
+  const feed = await startTestFeed(t);
+  // 10 pushes at once (4 upload buffers are kept), then 40 downloads at once (32 download buffers, 16 downloads' worth).
+  const packages = Array.from({ length: 10 }, (_, i) => ({ id: `Pool.Package${i}`, nupkg: testPackage({ id: `Pool.Package${i}`, version: '1.0.0', paddingBytes: 300 * 1024 + i }) }));
+  const pushed = await Promise.all(packages.map(({ nupkg }) => feed.push(nupkg)));
+  assert.deepEqual(pushed.map((response) => response.statusCode), packages.map(() => 201));
+  const downloads = await Promise.all(
+    Array.from({ length: 40 }, async (_, i) => {
+      const { id, nupkg } = packages[i % packages.length] ?? { id: '', nupkg: Buffer.alloc(0) };
+      const idLower = id.toLowerCase();
+      const response = await feed.app.inject(`/v3/flatcontainer/${idLower}/1.0.0/${idLower}.1.0.0.nupkg`);
+      return { nupkg, response };
+    }),
+  );
+  for (const { nupkg, response } of downloads) {
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.rawPayload.length, Number(response.headers['content-length']));
+    // An unsigned package's local entries are kept byte for byte ahead of the signature entry.
+    const centralDirectory = nupkg.readUInt32LE(nupkg.length - 22 + 16);
+    assert.ok(response.rawPayload.subarray(0, centralDirectory).equals(nupkg.subarray(0, centralDirectory)), 'the served package holds its own upload, unmixed');
+  }
+  assert.deepEqual(await readdir(feed.feed.ctx.store.tempDir), []);
+});
