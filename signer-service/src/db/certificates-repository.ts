@@ -9,8 +9,6 @@ import type { Queryable } from './database.js';
 export interface CertificateRecord
   extends Pick<CertificateInfo, 'fingerprintSha256' | 'subject' | 'issuer' | 'serialNumber' | 'notBefore' | 'notAfter' | 'der'> {
   readonly active: boolean;
-  readonly firstUsedAt: Date | null;
-  readonly lastUsedAt: Date | null;
 }
 
 /** A package version a certificate signed. */
@@ -32,11 +30,7 @@ interface Row {
   not_after: Date | string;
   der: Uint8Array;
   active: boolean;
-  first_used_at: Date | string | null;
-  last_used_at: Date | string | null;
 }
-
-const optionalDate = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
 
 function toRecord(row: Row): CertificateRecord {
   return {
@@ -48,17 +42,15 @@ function toRecord(row: Row): CertificateRecord {
     notAfter: new Date(row.not_after),
     der: new Uint8Array(row.der),
     active: row.active,
-    firstUsedAt: optionalDate(row.first_used_at),
-    lastUsedAt: optionalDate(row.last_used_at),
   };
 }
 
 /** Repository over `certificates` and `package_signings`; `db` may be the pool or a transaction. */
 export interface CertificatesRepository {
   /** Records the certificate the service signs with now and marks every other one inactive. */
-  activate(certificate: Omit<CertificateRecord, 'active' | 'firstUsedAt' | 'lastUsedAt'>): Promise<void>;
+  activate(certificate: Omit<CertificateRecord, 'active'>): Promise<void>;
   /** Lists a certificate that signs elsewhere (published by the operator); no-op when it is listed already. */
-  publish(certificate: Omit<CertificateRecord, 'active' | 'firstUsedAt' | 'lastUsedAt'>): Promise<boolean>;
+  publish(certificate: Omit<CertificateRecord, 'active'>): Promise<boolean>;
   /** Every certificate, oldest first. */
   list(): Promise<CertificateRecord[]>;
   find(fingerprintSha256: string): Promise<CertificateRecord | undefined>;
@@ -69,7 +61,7 @@ export interface CertificatesRepository {
 }
 
 /** The INSERT parameters ($1..$7) of a certificate. */
-function certificateRow(certificate: Omit<CertificateRecord, 'active' | 'firstUsedAt' | 'lastUsedAt'>): unknown[] {
+function certificateRow(certificate: Omit<CertificateRecord, 'active'>): unknown[] {
   return [
     certificate.fingerprintSha256,
     certificate.subject,
@@ -82,20 +74,18 @@ function certificateRow(certificate: Omit<CertificateRecord, 'active' | 'firstUs
 }
 
 /**
- * The common table expressions that record signings, for a WITH clause: each row of `rows` (a FROM
+ * The common table expression that records signings, for a WITH clause: each row of `rows` (a FROM
  * item with certificate_fingerprint, id_lower, version_lower, generation and mode) becomes a
- * package_signings row, and its certificate is marked used. In the statement that writes the
- * package row too, the whole push is one statement: one round trip, atomic without BEGIN/COMMIT.
+ * package_signings row. In the statement that writes the package row too, the whole push is one
+ * statement: one round trip, atomic without BEGIN/COMMIT. The certificate's row is not written, so
+ * concurrent pushes do not queue for its lock: when it was used is in package_signings.
  */
 export function signingRecordsFrom(rows: string): string {
-  return `signing_rows AS (SELECT * FROM ${rows}),
-    used AS (UPDATE certificates SET first_used_at = COALESCE(first_used_at, now()), last_used_at = now()
-      WHERE fingerprint_sha256 IN (SELECT certificate_fingerprint FROM signing_rows)),
-    recorded AS (INSERT INTO package_signings (certificate_fingerprint, id_lower, version_lower, generation, mode)
-      SELECT certificate_fingerprint, id_lower, version_lower, generation, mode FROM signing_rows ON CONFLICT DO NOTHING)`;
+  return `recorded AS (INSERT INTO package_signings (certificate_fingerprint, id_lower, version_lower, generation, mode)
+      SELECT certificate_fingerprint, id_lower, version_lower, generation, mode FROM ${rows} ON CONFLICT DO NOTHING)`;
 }
 
-const COLUMNS = 'fingerprint_sha256, subject, issuer, serial_number, not_before, not_after, der, active, first_used_at, last_used_at';
+const COLUMNS = 'fingerprint_sha256, subject, issuer, serial_number, not_before, not_after, der, active';
 
 /** Creates the certificates repository over `db`. */
 export function certificatesRepository(db: Queryable): CertificatesRepository {

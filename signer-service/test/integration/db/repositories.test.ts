@@ -99,20 +99,19 @@ async function exerciseRepositories(t: TestContext, db: Database): Promise<void>
     assert.equal(signed?.certificateFingerprint, 'cd'.repeat(32));
     const signings = await certificates.signings('cd'.repeat(32));
     assert.deepEqual(signings.map((s) => [s.idLower, s.versionLower, s.mode]), [['alpha', '1.0.0', 'download']]);
-    assert.ok((await certificates.find('cd'.repeat(32)))?.firstUsedAt instanceof Date);
   });
 
   await t.test('a push is one statement: the signed row and its certificate use, or nothing when the version exists', async () => {
     const packages = packagesRepository(db);
     const certificates = certificatesRepository(db);
     const fingerprint = 'ab'.repeat(32);
-    assert.equal((await certificates.find(fingerprint))?.firstUsedAt, null, 'not used yet');
+    assert.deepEqual(await certificates.signings(fingerprint), [], 'not used yet');
     const pushed = record('Pushed', '1.0.0', { originalKey: null, signedKey: 'packages/pushed/1.0.0/g/pushed.1.0.0.nupkg', certificateFingerprint: fingerprint });
     const row = await packages.insertSignedIfAbsent({ ...pushed, signedKey: 'packages/pushed/1.0.0/g/pushed.1.0.0.nupkg', certificateFingerprint: fingerprint });
     assert.equal(row?.signedKey, 'packages/pushed/1.0.0/g/pushed.1.0.0.nupkg');
     assert.ok(row?.signedAt instanceof Date, 'signed_at is set for a signed row');
     assert.deepEqual((await certificates.signings(fingerprint)).map((s) => [s.idLower, s.generation, s.mode]), [['pushed', pushed.generation, 'push']]);
-    assert.ok((await certificates.find(fingerprint))?.firstUsedAt instanceof Date, 'the certificate is marked used');
+    assert.ok((await certificates.signings(fingerprint))[0]?.signedAt instanceof Date, 'the signing is dated');
     const again = await packages.insertSignedIfAbsent({ ...pushed, generation: randomUUID(), signedKey: 'other', certificateFingerprint: fingerprint });
     assert.equal(again, undefined, 'the version exists');
     assert.equal((await packages.find('pushed', '1.0.0'))?.generation, pushed.generation, 'the first row stands');
@@ -130,8 +129,17 @@ async function exerciseRepositories(t: TestContext, db: Database): Promise<void>
   });
 
   await t.test('migrations undo cleanly and re-apply', async () => {
+    const used = (await certificatesRepository(db).signings('cd'.repeat(32)))[0]?.signedAt;
+    assert.ok(used instanceof Date);
+    assert.equal(await undoLastMigration(db), 2);
+    const [restored] = await db.query<{ first_used_at: Date | string | null; last_used_at: Date | string | null }>(
+      'SELECT first_used_at, last_used_at FROM certificates WHERE fingerprint_sha256 = $1',
+      ['cd'.repeat(32)],
+    );
+    assert.equal(new Date(restored?.first_used_at ?? 0).getTime(), used.getTime(), 'undoing 2 restores the first use from package_signings');
+    assert.equal(new Date(restored?.last_used_at ?? 0).getTime(), used.getTime());
     assert.equal(await undoLastMigration(db), 1);
-    assert.deepEqual(await migrate(db), [1]);
+    assert.deepEqual(await migrate(db), [1, 2]);
     assert.equal((await packagesRepository(db).listVersions('alpha')).length, 0);
   });
 }
