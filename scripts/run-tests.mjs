@@ -4,8 +4,9 @@
 // the files are listed here. The `development` condition makes `@reposign/signing` resolve to its
 // TypeScript sources, so tests never run against a stale build.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
 
 const roots = ['signing/test', 'signer-service/test', 'operator/test', 'test'];
 const skipDirs = new Set(['node_modules', 'dist', 'fixtures']);
@@ -50,9 +51,34 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+const scratch = mkdtempSync(join(tmpdir(), 'reposign-tests-'));
+const reported = join(scratch, 'files.json');
 const result = spawnSync(
   process.execPath,
-  ['--conditions=development', '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+  [
+    '--conditions=development',
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${new URL('test-files-reporter.mjs', import.meta.url).href}`,
+    `--test-reporter-destination=${reported}`,
+    ...files,
+  ],
   { stdio: 'inherit' },
 );
+let ran;
+try {
+  ran = new Set(JSON.parse(readFileSync(reported, 'utf8')).map((file) => resolve(file)));
+} catch {
+  ran = new Set();
+}
+rmSync(scratch, { recursive: true, force: true });
+const silent = files.filter((file) => !ran.has(resolve(file)));
+if (silent.length > 0) {
+  console.error(`\n${silent.length} test file(s) ran no test (they exited early or never started one):\n${silent.map((file) => `  ${file}`).join('\n')}`);
+  process.exit(result.status || 1);
+}
 process.exit(result.status ?? 1);
