@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --liftoff-only --heap-growing-percent=100
+#!/usr/bin/env -S node --liftoff-only --heap-growing-percent=50
 // SPDX-License-Identifier: MIT
 // `reposign-feed` runs the feed; `reposign-feed admin <command>` runs a maintenance command.
 

@@ -19,7 +19,7 @@ export type FeedEntry = 'source' | 'build';
 
 function feedArguments(entry: FeedEntry): string[] {
   return entry === 'build'
-    ? ['--liftoff-only', '--heap-growing-percent=100', join(REPO_ROOT, 'signer-service/dist/src/server.js')]
+    ? ['--liftoff-only', '--heap-growing-percent=50', join(REPO_ROOT, 'signer-service/dist/src/server.js')]
     : ['--conditions=development', '--import', 'tsx', join(REPO_ROOT, 'signer-service/src/server.ts')];
 }
 
