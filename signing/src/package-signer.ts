@@ -46,6 +46,8 @@ export interface RepositorySignResult {
   /** 'primary' on unsigned and repository-signed input, 'countersignature' on author-signed input. */
   readonly placement: 'primary' | 'countersignature';
   readonly certificate: CertificateInfo;
+  /** Size in bytes of the signed package written to the output path. */
+  readonly sizeBytes: number;
 }
 
 const parsedChains = new WeakMap<SigningKey, readonly ParsedCertificate[]>();
@@ -144,7 +146,7 @@ export async function repositorySignPackage(
     if (existing && existing.primary.type !== 'repository') {
       await assertAuthorSignatureValid(existing);
       const content = decodeSignatureContent(existing.content);
-      await writeSignedPackage(archive, outputPath, content.hashAlgorithm.name, async (packageHash) => {
+      const sizeBytes = await writeSignedPackage(archive, outputPath, content.hashAlgorithm.name, async (packageHash) => {
         if (!Buffer.from(packageHash).equals(content.packageHash)) {
           throw new ReposignError(
             'SIGNATURE_INTEGRITY',
@@ -154,12 +156,12 @@ export async function repositorySignPackage(
         }
         return addRepositoryCountersignature(existing, request);
       }, { durable: options.durable ?? false });
-      return { id, version, before, after: 'author+repository', placement: 'countersignature', certificate };
+      return { id, version, before, after: 'author+repository', placement: 'countersignature', certificate, sizeBytes };
     }
-    await writeSignedPackage(archive, outputPath, hash, (packageHash) => createRepositoryPrimarySignature(packageHash, request), {
+    const sizeBytes = await writeSignedPackage(archive, outputPath, hash, (packageHash) => createRepositoryPrimarySignature(packageHash, request), {
       durable: options.durable ?? false,
     });
-    return { id, version, before, after: 'repository', placement: 'primary', certificate };
+    return { id, version, before, after: 'repository', placement: 'primary', certificate, sizeBytes };
   } finally {
     if (archive !== input) await archive.close();
   }

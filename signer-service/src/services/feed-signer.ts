@@ -40,6 +40,8 @@ export interface SignOutcome {
   readonly after: PackageSignatureKind;
   /** The certificate that signed: the current one when the signing started. */
   readonly certificate: CertificateInfo;
+  /** Size in bytes of the signed package written. */
+  readonly sizeBytes: number;
 }
 
 /** The feed's signer: the current key, used by every request. */
@@ -156,7 +158,7 @@ export function createFeedSigner(opened: OpenedSigningKey, signing: SigningConfi
           hashAlgorithm: slot.signing.hashAlgorithm,
           timestamper: slot.timestamper,
         });
-        return { before: result.before, after: result.after, certificate: slot.certificate };
+        return { before: result.before, after: result.after, certificate: slot.certificate, sizeBytes: result.sizeBytes };
       } finally {
         slot.users--;
         if (slot.retired && slot.users === 0) await slot.key.close();

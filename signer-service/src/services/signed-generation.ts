@@ -4,7 +4,7 @@
 // which a signed copy enters the feed (push, first download, rotation); all or nothing.
 
 import { randomUUID } from 'node:crypto';
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PackageArchive } from '@reposign/signing';
 import { certificatesRepository } from '../db/certificates-repository.js';
@@ -55,8 +55,8 @@ function writeRow(packages: PackagesRepository, signing: Exclude<GenerationSigni
   }
 }
 
-/** Signs the source into `signedPath` with the current key; returns the certificate's fingerprint. */
-async function signInto(ctx: FeedContext, signing: GenerationSigning, signedPath: string): Promise<string> {
+/** Signs the source into `signedPath` with the current key; returns the certificate's fingerprint and the signed size. */
+async function signInto(ctx: FeedContext, signing: GenerationSigning, signedPath: string): Promise<{ fingerprint: string; sizeBytes: number }> {
   const started = process.hrtime.bigint();
   try {
     const outcome =
@@ -64,7 +64,7 @@ async function signInto(ctx: FeedContext, signing: GenerationSigning, signedPath
         ? await ctx.signer.sign(signing.upload, signedPath)
         : await ctx.store.withLocalFile(storedSource(signing), (path) => ctx.signer.sign(path, signedPath));
     ctx.metrics.signing(signing.mode, 'ok', secondsSince(started));
-    return outcome.certificate.fingerprintSha256;
+    return { fingerprint: outcome.certificate.fingerprintSha256, sizeBytes: outcome.sizeBytes };
   } catch (error) {
     ctx.metrics.signing(signing.mode, 'error', secondsSince(started));
     throw error;
@@ -83,13 +83,15 @@ async function signInto(ctx: FeedContext, signing: GenerationSigning, signedPath
 export async function storeSignedGeneration(ctx: FeedContext, session: Session, signing: GenerationSigning): Promise<PackageRecord | undefined> {
   const { idLower, versionLower, generation } = generationOf(signing);
   const signedPath = join(ctx.store.tempDir, `${randomUUID()}.signed.nupkg`);
+  // putFile consumes the scratch copy; until it has, the copy is removed on the way out.
+  let stored = false;
   try {
-    const fingerprint = await signInto(ctx, signing, signedPath);
-    const { size } = await stat(signedPath);
+    const { fingerprint, sizeBytes } = await signInto(ctx, signing, signedPath);
     const key =
       signing.mode === 'rotation' ? packageKeys.resigned(idLower, versionLower, generation, randomUUID()) : packageKeys.signed(idLower, versionLower, generation);
-    const copy: StoredCopy = { key, fingerprint, sizeBytes: size };
+    const copy: StoredCopy = { key, fingerprint, sizeBytes };
     await ctx.store.putFile(key, signedPath);
+    stored = true;
     let row: PackageRecord | undefined;
     try {
       // A push is one statement (the row and the certificate's use); the others change an existing
@@ -118,6 +120,6 @@ export async function storeSignedGeneration(ctx: FeedContext, session: Session, 
     else if (signing.mode !== 'push') await ctx.store.delete(storedSource(signing));
     return row;
   } finally {
-    await rm(signedPath, { force: true });
+    if (!stored) await rm(signedPath, { force: true });
   }
 }

@@ -95,10 +95,10 @@ async function syncDirectory(path: string): Promise<void> {
 
 /**
  * Fills the new file `temporary` from a package held in memory: the local entries are written while
- * the tail is made (hash and signature), then the tail after them. Returns the file, still open; on
- * failure it is closed (the caller removes it).
+ * the tail is made (hash and signature), then the tail after them. Returns the file, still open, and
+ * its size; on failure it is closed (the caller removes it).
  */
-async function writeFromMemory(bytes: Uint8Array, temporary: string, layout: UnsignedLayout, tail: Tail): Promise<FileHandle> {
+async function writeFromMemory(bytes: Uint8Array, temporary: string, layout: UnsignedLayout, tail: Tail): Promise<{ out: FileHandle; size: number }> {
   const writingEntries = openFile(temporary, 'wx').then(async (out) => {
     try {
       await writeChunks(out, viewPieces(bytes, layout.entryPieces), 0);
@@ -116,7 +116,7 @@ async function writeFromMemory(bytes: Uint8Array, temporary: string, layout: Uns
   try {
     if (finished.status === 'rejected') throw finished.reason;
     await writeChunks(out, viewPieces(bytes, finished.value), layout.entriesLength);
-    return out;
+    return { out, size: layout.entriesLength + piecesLength(finished.value) };
   } catch (error) {
     await out.close().catch(() => undefined);
     throw error;
@@ -125,16 +125,17 @@ async function writeFromMemory(bytes: Uint8Array, temporary: string, layout: Uns
 
 /**
  * Writes the local entries of `layout`, then the tail, to a temporary file that is renamed onto
- * `outputPath`. A package held in memory is written from there. Otherwise, when the entries are one
- * range of the input starting at 0, the kernel copies the input while the hash is computed, and the
- * tail is then written over the end of the copy.
+ * `outputPath`; returns the size of the file written. A package held in memory is written from
+ * there. Otherwise, when the entries are one range of the input starting at 0, the kernel copies
+ * the input while the hash is computed, and the tail is then written over the end of the copy.
  */
-async function writePackage(archive: PackageArchive, outputPath: string, layout: UnsignedLayout, tail: Tail, durable: boolean): Promise<void> {
+async function writePackage(archive: PackageArchive, outputPath: string, layout: UnsignedLayout, tail: Tail, durable: boolean): Promise<number> {
   const temporary = join(dirname(outputPath), `.${basename(outputPath)}.${randomUUID()}.tmp`);
   let out: FileHandle | undefined;
+  let size: number;
   try {
     if (archive.bytes !== undefined) {
-      out = await writeFromMemory(archive.bytes, temporary, layout, tail);
+      ({ out, size } = await writeFromMemory(archive.bytes, temporary, layout, tail));
     } else if (layout.entriesContiguous && (await archive.isFileAt(archive.path))) {
       // The copy is opened as soon as it is complete, while the hash and the signature are still being made.
       const opening = copyFile(archive.path, temporary, fsConstants.COPYFILE_EXCL).then(() => openFile(temporary, 'r+'));
@@ -149,12 +150,12 @@ async function writePackage(archive: PackageArchive, outputPath: string, layout:
         finished.value.map(async (piece) => (piece.kind === 'range' ? readRange(archive, piece.start, piece.end - piece.start) : piece.bytes)),
       );
       await writeChunks(out, tailChunks, layout.entriesLength);
-      const end = layout.entriesLength + piecesLength(finished.value);
-      if (end < archive.size) await out.truncate(end);
+      size = layout.entriesLength + piecesLength(finished.value);
+      if (size < archive.size) await out.truncate(size);
     } else {
       out = await openFile(temporary, 'wx');
       if (tail.kind === 'fixed') {
-        await writePieces(archive, out, await writePieces(archive, out, 0, layout.entryPieces), tail.pieces);
+        size = await writePieces(archive, out, await writePieces(archive, out, 0, layout.entryPieces), tail.pieces);
       } else {
         const hasher = createHash(hashAlgorithm(tail.hash).nodeName);
         const entriesEnd = await writePieces(archive, out, 0, layout.entryPieces, (chunk) => hasher.update(chunk));
@@ -162,7 +163,7 @@ async function writePackage(archive: PackageArchive, outputPath: string, layout:
         await streamPieces(archive, rest, (chunk) => {
           hasher.update(chunk);
         });
-        await writePieces(archive, out, entriesEnd, await tail.pieces(new Uint8Array(hasher.digest())));
+        size = await writePieces(archive, out, entriesEnd, await tail.pieces(new Uint8Array(hasher.digest())));
       }
     }
     if (durable) await out.sync();
@@ -175,6 +176,7 @@ async function writePackage(archive: PackageArchive, outputPath: string, layout:
     throw error;
   }
   if (durable) await syncDirectory(dirname(outputPath));
+  return size;
 }
 
 /**
@@ -197,7 +199,8 @@ export async function writeUnsignedPackage(archive: PackageArchive, outputPath: 
  * output appears only complete (temporary file and rename, fsynced when `durable`); on any error, including one thrown by
  * `makeSignature`, nothing is left behind. Throws ARCHIVE_TOO_MANY_ENTRIES (NU3039), ARCHIVE_TOO_LARGE,
  * SIGNATURE_ENTRY_INVALID when an entry with a UTF-8 flagged `.signature.p7s` name would shadow the
- * new one, INVALID_ARGUMENT for an empty signature, or what `makeSignature` throws.
+ * new one, INVALID_ARGUMENT for an empty signature, or what `makeSignature` throws. Returns the size of
+ * the signed package.
  */
 export async function writeSignedPackage(
   archive: PackageArchive,
@@ -205,7 +208,7 @@ export async function writeSignedPackage(
   hash: HashAlgorithmName,
   makeSignature: (packageHash: Uint8Array) => Promise<Uint8Array>,
   options: SignedPackageOptions = {},
-): Promise<void> {
+): Promise<number> {
   const layout = unsignedLayout(archive);
   if (layout.entryCount > MAX_SIGNABLE_ENTRIES) {
     throw new ReposignError('ARCHIVE_TOO_MANY_ENTRIES', 'A signature entry would need Zip64.', { nugetCode: 'NU3039' });
@@ -242,5 +245,5 @@ export async function writeSignedPackage(
     }
     return tail;
   };
-  await writePackage(archive, outputPath, layout, { kind: 'hashed', hash, pieces: appendSignature }, options.durable ?? false);
+  return writePackage(archive, outputPath, layout, { kind: 'hashed', hash, pieces: appendSignature }, options.durable ?? false);
 }

@@ -5,7 +5,7 @@
 // ReposignError — never another exception, never a hang — and whatever the signer accepts and
 // signs verifies with the signing certificate. Shared by the seeded unit run and `npm run bench:fuzz`.
 
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 
@@ -264,6 +264,8 @@ async function checkPackageBytes(context: FuzzContext, bytes: Uint8Array): Promi
     if (!verified.ok) throw new FuzzFailure('verifyPackage threw a ReposignError; it must report problems as issues');
     const signed = await bounded(context, 'repositorySignPackage', () => repositorySignPackage(input, output, { key: context.key, serviceIndexUrl: SERVICE_INDEX }));
     if (!signed.ok) return opened.ok ? 'parsed' : 'rejected';
+    const written = (await stat(output)).size;
+    if (signed.value.sizeBytes !== written) throw new FuzzFailure(`the signer reported ${signed.value.sizeBytes} bytes but wrote ${written}`);
     const result = await verifyPackage(output, { certificateFingerprints: [context.fingerprint] });
     if (!result.valid) {
       const errors = result.issues.filter((issue) => issue.level === 'error').map((issue) => `${issue.nugetCode} ${issue.message}`);

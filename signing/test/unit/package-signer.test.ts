@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 import assert from 'node:assert/strict';
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -317,5 +317,27 @@ test('signs a package handed over in memory as it signs the same file, and leave
       }
     };
     assert.deepEqual(await signatureOf(fromMemory), await signatureOf(fromFile));
+  }
+});
+
+test('the result gives the size of the signed file, on every way the writer takes', async () => {
+  // Above the 2 MiB that are read whole: copied by the kernel, the tail written over the copy's end.
+  const large = join(dir, `large-${counter++}.nupkg`);
+  await writeFile(large, buildZip([...samplePackageEntries('Sized.Large', '1.0.0'), { name: 'content/big.bin', data: new Uint8Array(3 << 20).fill(7), method: 0 }]).bytes);
+  const largeSha512 = join(dir, `large-sha512-${counter++}.nupkg`);
+  await repositorySignPackage(large, largeSha512, { key: repoKey, serviceIndexUrl: URL, hashAlgorithm: 'SHA512' });
+  const cases = [
+    { name: 'unsigned, in memory', input: await unsignedPackage(), shorter: false },
+    { name: 'author-signed, countersigned', input: await authorSignedPackage(), shorter: false },
+    { name: 'large, copied', input: large, shorter: false },
+    // A SHA-256 signature is shorter than the SHA-512 one it replaces: the copy is cut to size.
+    { name: 'large, re-signed shorter', input: largeSha512, shorter: true },
+  ];
+  for (const { name, input, shorter } of cases) {
+    const output = join(dir, `sized-${counter++}.nupkg`);
+    const result = await repositorySignPackage(input, output, { key: repoKey, serviceIndexUrl: URL, hashAlgorithm: 'SHA256' });
+    assert.equal(result.sizeBytes, (await stat(output)).size, name);
+    assert.equal(result.sizeBytes < (await stat(input)).size, shorter, name);
+    assert.equal((await verifyPackage(output)).valid, true, name);
   }
 });
