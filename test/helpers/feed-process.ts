@@ -17,9 +17,16 @@ const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** Which entry point runs: the sources through tsx, or the compiled `dist/` with plain node and the flags `npm start` passes. */
 export type FeedEntry = 'source' | 'build';
 
+/**
+ * The V8 flags the production entry points pass (`npm start`, the image's CMD, the `reposign-feed`
+ * bin; docs/operations.md): they must be on the command line, since Node 24 freezes V8's flags once
+ * it has started. test/deploy/production-flags.test.ts keeps the four in step.
+ */
+export const PRODUCTION_NODE_FLAGS: readonly string[] = ['--liftoff-only', '--heap-growing-percent=50'];
+
 function feedArguments(entry: FeedEntry): string[] {
   return entry === 'build'
-    ? ['--liftoff-only', '--heap-growing-percent=50', join(REPO_ROOT, 'signer-service/dist/src/server.js')]
+    ? [...PRODUCTION_NODE_FLAGS, join(REPO_ROOT, 'signer-service/dist/src/server.js')]
     : ['--conditions=development', '--import', 'tsx', join(REPO_ROOT, 'signer-service/src/server.ts')];
 }
 
