@@ -20,7 +20,7 @@ export async function checkReadiness(ctx: FeedContext, closing: boolean, log: Pi
       return 'failed' as const;
     },
   );
-  const storage = await ctx.store.list('', 1).then(
+  const storage = await ctx.store.list('', [1]).then(
     () => 'ok' as const,
     () => 'failed' as const,
   );

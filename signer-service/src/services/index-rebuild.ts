@@ -32,7 +32,7 @@ interface StoredGeneration {
 
 /** Groups the generation-keyed files in storage (depth 4 and 5 below `packages/`) by generation. */
 async function storedGenerations(store: PackageStore): Promise<StoredGeneration[]> {
-  const keys = [...(await store.list('packages', 4)), ...(await store.list('packages', 5))];
+  const keys = await store.list('packages', [4, 5]);
   const generations = new Map<string, StoredGeneration>();
   for (const key of keys) {
     const [, idLower, versionLower, generation] = key.split('/');

@@ -25,7 +25,7 @@ function generationOf(key: string): string | undefined {
 
 /** Generation-keyed files below `prefix` (`packages` or one version's folder) at `depths` below it. */
 async function generationKeyedFiles(ctx: FeedContext, prefix: string, depths: readonly number[]): Promise<string[]> {
-  const keys = (await Promise.all(depths.map((depth) => ctx.store.list(prefix, depth)))).flat();
+  const keys = await ctx.store.list(prefix, depths);
   return keys.filter((key) => generationOf(key) !== undefined);
 }
 

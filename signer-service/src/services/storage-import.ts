@@ -24,7 +24,7 @@ export async function importDroppedPackages(ctx: FeedContext): Promise<ImportRep
   const referenced = await packages.referencedKeys();
   const imported: string[] = [];
   const skipped: { key: string; reason: string }[] = [];
-  for (const key of await ctx.store.list('packages', 3)) {
+  for (const key of await ctx.store.list('packages', [3])) {
     if (referenced.has(key) || !key.endsWith('.nupkg')) continue;
     try {
       const { nuspec, size } = await ctx.store.withLocalFile(key, async (path) => ({

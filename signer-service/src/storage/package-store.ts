@@ -28,8 +28,8 @@ export interface PackageStore {
   stat(key: string): Promise<{ readonly size: number; readonly modifiedMs: number } | undefined>;
   /** Deletes `key`; deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
-  /** Keys under `prefix`, `depth` path segments below it, in no particular order. */
-  list(prefix: string, depth: number): Promise<string[]>;
+  /** Keys under `prefix` that are any of `depths` path segments below it, in no particular order; the tree is read once. */
+  list(prefix: string, depths: readonly number[]): Promise<string[]>;
   /**
    * A scratch directory on the same volume, for uploads on their way in; the process's own, removed
    * at the next start when the process is gone.

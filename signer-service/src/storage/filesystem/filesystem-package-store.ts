@@ -169,18 +169,19 @@ export class FilesystemPackageStore implements PackageStore {
     }
   }
 
-  async list(prefix: string, depth: number): Promise<string[]> {
-    const walk = async (dir: string, left: number): Promise<string[]> => {
+  async list(prefix: string, depths: readonly number[]): Promise<string[]> {
+    const deepest = Math.max(0, ...depths);
+    const walk = async (dir: string, depth: number): Promise<string[]> => {
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
       const nested = await Promise.all(
         entries.map(async (entry) => {
           const full = join(dir, entry.name);
-          if (left > 1) return entry.isDirectory() ? walk(full, left - 1) : [];
-          return entry.isFile() ? [relative(this.root, full).split(sep).join('/')] : [];
+          if (entry.isDirectory()) return depth < deepest ? walk(full, depth + 1) : [];
+          return entry.isFile() && depths.includes(depth) ? [relative(this.root, full).split(sep).join('/')] : [];
         }),
       );
       return nested.flat();
     };
-    return walk(this.path(prefix), depth);
+    return walk(this.path(prefix), 1);
   }
 }
