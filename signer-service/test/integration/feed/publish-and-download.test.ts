@@ -8,6 +8,7 @@ import { inspectPackage } from '@reposign/signing';
 import { tempDirFor } from '../../../../signing/test/helpers/temp-dir.js';
 import type { ErrorBody, SearchResults } from './documents.js';
 import { API_KEY, pushBody, startTestFeed, testPackage } from './feed-fixture.js';
+import { captureLog } from './log-capture.js';
 
 test('push signs at once; the flat container serves the signed package, its nuspec and the versions index', async (t) => {
   const feed = await startTestFeed(t);
@@ -30,6 +31,20 @@ test('push signs at once; the flat container serves the signed package, its nusp
   const nuspec = await feed.app.inject('/v3/flatcontainer/contoso.lib/1.2.0/contoso.lib.nuspec');
   assert.equal(nuspec.statusCode, 200);
   assert.match(nuspec.body, /<id>Contoso.Lib<\/id>/);
+});
+
+test('every request is logged once when it completes, a download written straight to the socket included', async (t) => {
+  const log = captureLog();
+  const feed = await startTestFeed(t, {}, { logStream: log.stream });
+  assert.equal((await feed.push(testPackage({ id: 'Logged', version: '1.0.0' }))).statusCode, 201);
+  for (const url of ['/v3/flatcontainer/logged/1.0.0/logged.1.0.0.nupkg', '/v3/flatcontainer/logged/index.json', '/v3/flatcontainer/logged/9.0.0/logged.9.0.0.nupkg']) {
+    assert.notEqual((await feed.app.inject(url)).statusCode, 500, url);
+  }
+  const lines = log.atLeast(0) as { msg?: string; reqId?: string; res?: { statusCode?: number } }[];
+  const completed = lines.filter((line) => line.msg === 'request completed');
+  const completedStatuses = completed.map((line) => line.res?.statusCode);
+  assert.deepEqual(completedStatuses, [201, 200, 200, 404]);
+  assert.equal(new Set(completed.map((line) => line.reqId)).size, 4, 'one line per request');
 });
 
 test('a package is published alike whether received into memory (small), to a scratch file (large) or chunked, and no upload stays behind', async (t) => {
