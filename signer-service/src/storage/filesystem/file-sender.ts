@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: MIT
-// Writes an open file to a response through two pooled buffers: the next chunk is read while the
-// previous one is being written, and a buffer is reused only once the socket has taken its bytes.
+// Writes an open file to a response through pooled buffers: a package of up to 1 MiB, as most are,
+// in one read and one write; a larger one through two buffers, the next chunk read while the
+// previous one is being written, a buffer reused only once the socket has taken its bytes.
 
-import type { FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { BufferPool } from '../buffer-pool.js';
 
-const CHUNK_BYTES = 256 * 1024;
-/** Enough for 16 downloads at once without allocating (8 MiB kept at most); more allocate and drop their buffers. */
-const chunks = new BufferPool(CHUNK_BYTES, 32);
+/**
+ * One read and one write per MiB: each read waits its turn in libuv's thread pool and each write for
+ * the socket, and while pushes keep both busy, every extra step adds to a download's time.
+ */
+const CHUNK_BYTES = 1024 * 1024;
+/** Enough for 8 small downloads at once without allocating (8 MiB kept at most); more allocate and drop their buffers. */
+const chunks = new BufferPool(CHUNK_BYTES, 8);
 
 /** Resolves once `destination` has handed `chunk` to the operating system; rejects when it is closed or fails. */
 function write(destination: Writable, chunk: Uint8Array): Promise<void> {
@@ -21,21 +25,30 @@ function write(destination: Writable, chunk: Uint8Array): Promise<void> {
   });
 }
 
+/** What sendFile needs of an open file (a FileHandle): positioned reads, which may return fewer bytes than asked, and close. */
+export interface ReadableFile {
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
 /**
  * Writes `size` bytes of `handle` from position 0 to `destination` (which it does not end), then
  * closes the handle. Rejects when the file ends early (it was truncated) or the destination fails;
  * the buffers return to the pool only after their last write settled.
  */
-export async function sendFile(handle: FileHandle, size: number, destination: Writable): Promise<void> {
-  const buffers = [chunks.take(), chunks.take()];
+export async function sendFile(handle: ReadableFile, size: number, destination: Writable): Promise<void> {
+  // The second buffer only when the file needs a second chunk.
+  const buffers = size > CHUNK_BYTES ? [chunks.take(), chunks.take()] : [chunks.take()];
   let writing: Promise<void> = Promise.resolve();
   try {
-    for (let position = 0, turn = 0; position < size; turn ^= 1) {
+    for (let position = 0, turn = 0; position < size; turn = (turn + 1) % buffers.length) {
       const buffer = buffers[turn];
+      // A lone buffer is read into again (after a short read) only once its write has settled.
+      if (buffers.length === 1) await writing;
       const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
       if (bytesRead === 0) throw new Error(`The stored package ended after ${position} of ${size} bytes.`);
-      // One write at a time: the previous chunk's settles first. This buffer's own last write (two
-      // chunks back) settled before that one was queued, so reading into it was safe.
+      // One write at a time: the previous chunk's settles first. With two buffers, this one's own
+      // last write (two chunks back) settled before that one was queued, so reading into it was safe.
       await writing;
       writing = write(destination, buffer.subarray(0, bytesRead));
       // Its failure is awaited at the next turn, after a read: mark it handled meanwhile.
@@ -44,7 +57,7 @@ export async function sendFile(handle: FileHandle, size: number, destination: Wr
     }
     await writing;
   } finally {
-    // A failed write settles too: only then is no byte of either buffer still referenced.
+    // A failed write settles too: only then is no byte of a buffer still referenced.
     await writing.catch(() => undefined);
     for (const buffer of buffers) chunks.give(buffer);
     await handle.close();

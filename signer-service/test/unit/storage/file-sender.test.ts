@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tempDirFor } from '../../../../signing/test/helpers/temp-dir.js';
-import { sendFile } from '../../../src/storage/filesystem/file-sender.js';
+import { sendFile, type ReadableFile } from '../../../src/storage/filesystem/file-sender.js';
 
 /**
  * A slow destination that keeps each chunk it was given (not a copy) and, when its write completes,
@@ -33,12 +33,36 @@ function slowDestination(): { destination: Writable; received: () => Buffer; ove
 
 test('sendFile writes every byte in order through reused buffers, never touching one that is still being written', async (t) => {
   const dir = await tempDirFor(t, 'file-sender');
-  for (const size of [0, 1, 256 * 1024, 256 * 1024 + 1, 3 * 256 * 1024 + 12_345]) {
+  for (const size of [0, 1, 1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024 + 12_345]) {
     const bytes = randomBytes(size);
     const path = join(dir, `file-${size}`);
     await writeFile(path, bytes);
     const { destination, received, overwritten } = slowDestination();
     await sendFile(await open(path, 'r'), size, destination);
+    assert.equal(overwritten(), 0, `${size} bytes: a buffer changed under a pending write`);
+    assert.ok(received().equals(bytes), `${size} bytes arrive unchanged`);
+  }
+});
+
+test('short reads, in a file of one chunk or several, still send every byte in order without reusing a buffer too early', async (t) => {
+  const dir = await tempDirFor(t, 'file-sender-short-reads');
+  for (const size of [700 * 1024, 1024 * 1024, 2 * 1024 * 1024 + 5]) {
+    const bytes = randomBytes(size);
+    const path = join(dir, `file-${size}`);
+    await writeFile(path, bytes);
+    const file = await open(path, 'r');
+    let reads = 0;
+    // A file system that hands out at most 100 KiB per read, as a network file system may.
+    const shortReads: ReadableFile = {
+      read: (buffer, offset, length, position) => {
+        reads++;
+        return file.read(buffer, offset, Math.min(length, 100 * 1024), position);
+      },
+      close: () => file.close(),
+    };
+    const { destination, received, overwritten } = slowDestination();
+    await sendFile(shortReads, size, destination);
+    assert.equal(reads, Math.ceil(size / (100 * 1024)));
     assert.equal(overwritten(), 0, `${size} bytes: a buffer changed under a pending write`);
     assert.ok(received().equals(bytes), `${size} bytes arrive unchanged`);
   }
