@@ -8,6 +8,7 @@ import { FeedError } from '../errors.js';
 import type { FlatContainerVersions } from '../schemas/flat-container.js';
 import { sortByVersion } from '../nuget/search-documents.js';
 import type { StoredObject } from '../storage/package-store.js';
+import { ServedRecords } from './served-records.js';
 import { storageFaultOf } from './storage-faults.js';
 import type { FeedContext } from './feed-context.js';
 import { storeSignedGeneration } from './signed-generation.js';
@@ -21,6 +22,8 @@ export interface PackageDownload extends StoredObject {
 /** Serves packages, signing on demand. One instance per feed process. */
 export class DownloadService {
   private readonly inFlight = new Map<string, Promise<PackageRecord>>();
+  /** Rows of signed versions served lately: downloading a package again skips the database. */
+  private readonly served = new ServedRecords();
 
   constructor(private readonly ctx: FeedContext) {}
 
@@ -30,6 +33,13 @@ export class DownloadService {
    * the unsigned bytes, except in SelfSigned mode with AllowUnsignedOnFailure, which serves them.
    */
   async openPackage(idLower: string, versionLower: string): Promise<PackageDownload | undefined> {
+    const served = this.served.get(idLower, versionLower);
+    if (served !== undefined && served.signedKey !== null) {
+      const opened = await this.ctx.store.open(served.signedKey);
+      if (opened !== undefined) return { ...opened, record: served };
+      // Its object is gone: the version was deleted, re-signed or re-pushed. Read the row again.
+      this.served.forget(idLower, versionLower);
+    }
     let record = await packagesRepository(this.ctx.db).find(idLower, versionLower);
     // A concurrent hard delete can remove the object between the read and the open; one retry
     // settles it (the row is then gone too, or points to the re-pushed generation).
@@ -37,7 +47,10 @@ export class DownloadService {
       const signed = record.signedKey === null ? await this.signOrFallBack(record) : record;
       const servedKey = signed.signedKey ?? signed.originalKey;
       const opened = servedKey === null ? undefined : await this.ctx.store.open(servedKey);
-      if (opened !== undefined) return { ...opened, record: signed };
+      if (opened !== undefined) {
+        if (signed.signedKey !== null) this.served.remember(signed);
+        return { ...opened, record: signed };
+      }
       record = await packagesRepository(this.ctx.db).find(idLower, versionLower);
     }
     return undefined;
