@@ -14,7 +14,7 @@ import type { FeedContext, FeedLog } from './services/feed-context.js';
 import { createFeedMetrics } from './services/feed-metrics.js';
 import { createFeedSigner } from './services/feed-signer.js';
 import { startRotationJob } from './services/rotation-job.js';
-import { openSigningKey } from './services/signing-key-source.js';
+import { openSigningKey, signingKeyNeedsDatabase, type OpenedSigningKey } from './services/signing-key-source.js';
 import { startSigningReloader } from './services/signing-reloader.js';
 import { sweepOrphanedPackages } from './services/orphan-sweep.js';
 import { assertIndexPresent } from './services/index-rebuild.js';
@@ -64,8 +64,10 @@ export function signatureServiceIndexUrl(config: Config): string {
 }
 
 /**
- * Opens storage, the database (running migrations) and the signing key (generating the SelfSigned
- * certificate under a database lock when needed); records the signing certificate; indexes
+ * Opens storage, the signing key, and the database (running migrations). A key that needs no
+ * database is opened first, so a misconfigured one fails before any database is created; a
+ * SelfSigned key is opened (and generated when needed) after it, under its lock. Records the
+ * signing certificate; indexes
  * packages dropped into storage. Closes what it opened if a step fails. Throws CONFIG_INVALID
  * when the configured key cannot sign.
  */
@@ -79,11 +81,18 @@ export async function openFeed(config: Config, options: OpenFeedOptions = { metr
   const serviceIndexUrl = signatureServiceIndexUrl(config);
   const ownDb = options.database === undefined;
   let db: Database | undefined;
+  let opened: OpenedSigningKey | undefined;
+  // Once the signer holds the key, closing the signer closes it.
+  let signerHoldsKey = false;
   try {
+    // A key that needs no database is opened and judged first: a misconfigured one then fails at
+    // once, without creating (and leaving behind) an embedded database.
+    if (!signingKeyNeedsDatabase(config.signing)) opened = await openSigningKey(config.signing, undefined);
     db = options.database ?? (await openDatabase({ connectionString: config.databaseConnectionString, storagePath: config.storagePath, pool: config.databasePool }));
     await assertIndexPresent(db, store, config.storagePath);
-    const opened = await openSigningKey(config.signing, db);
+    opened ??= await openSigningKey(config.signing, db);
     const signer = createFeedSigner(opened, config.signing, serviceIndexUrl, metrics);
+    signerHoldsKey = true;
     const database = db;
     const ctx: FeedContext = {
       db: database,
@@ -140,6 +149,7 @@ export async function openFeed(config: Config, options: OpenFeedOptions = { metr
       throw error;
     }
   } catch (error) {
+    if (!signerHoldsKey) await opened?.key.close();
     if (ownDb) await db?.close();
     await store.close();
     await lock?.release();

@@ -58,13 +58,22 @@ function openError(error: unknown, signing: SigningConfig): FeedError {
 }
 
 /**
+ * Whether opening the configured key needs the database: only a provider that writes key material
+ * (SelfSigned) does, for its lock. Any other key can be opened, and refused, before the database is.
+ */
+export function signingKeyNeedsDatabase(signing: SigningConfig): boolean {
+  return openableProvider(signing).writesKeyMaterial === true;
+}
+
+/**
  * Opens and checks the configured key through its provider, under a database advisory lock on the
- * key's location when the provider writes key material; `now` is the time validity is judged at.
+ * key's location when the provider writes key material (`db` is then required; see
+ * signingKeyNeedsDatabase); `now` is the time validity is judged at.
  * Throws CONFIG_INVALID with the offending key path: a missing file, a wrong password, no private
  * key, or a certificate chain the NuGet client would reject (the engine's signing-certificate policy: key,
  * algorithms, EKU, basic constraints and key usage along the chain, validity) or one expiring within 5 minutes.
  */
-export async function openSigningKey(signing: SigningConfig, db: Database, now?: Date): Promise<OpenedSigningKey> {
+export async function openSigningKey(signing: SigningConfig, db: Pick<Database, 'withAdvisoryLock'> | undefined, now?: Date): Promise<OpenedSigningKey> {
   const provider = openableProvider(signing);
   let generatedBecause: string | undefined;
   const context = { ...settingsContext(signing.mode, signing.password), now, keyCreated: (reason: string) => (generatedBecause = reason) };
@@ -72,7 +81,9 @@ export async function openSigningKey(signing: SigningConfig, db: Database, now?:
   let key: SigningKey;
   try {
     const lockName = `reposign:${signing.mode.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}:${provider.source(signing.settings).location}`;
-    key = provider.writesKeyMaterial === true ? await db.withAdvisoryLock(lockName, open) : await open();
+    if (provider.writesKeyMaterial !== true) key = await open();
+    else if (db === undefined) throw new Error(`The ${signing.mode} key writes key material, so it is opened under a database lock: pass the database.`);
+    else key = await db.withAdvisoryLock(lockName, open);
   } catch (error) {
     throw openError(error, signing);
   }
