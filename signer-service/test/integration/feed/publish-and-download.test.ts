@@ -120,8 +120,12 @@ test('every publish route needs the API key, checked before the body: none is 40
 
 test('more concurrent pushes and downloads than the buffer pools keep: every package is signed from its own bytes and served whole', async (t) => {
   const feed = await startTestFeed(t);
-  // 10 pushes at once (4 upload buffers are kept), then 40 downloads at once (32 download buffers, 16 downloads' worth).
-  const packages = Array.from({ length: 10 }, (_, i) => ({ id: `Pool.Package${i}`, nupkg: testPackage({ id: `Pool.Package${i}`, version: '1.0.0', paddingBytes: 300 * 1024 + i }) }));
+  // 10 pushes at once (4 upload buffers are kept), then 40 downloads at once (8 download buffers of
+  // 1 MiB are kept): packages under 1 MiB take one buffer each, the larger ones two.
+  const packages = Array.from({ length: 10 }, (_, i) => ({
+    id: `Pool.Package${i}`,
+    nupkg: testPackage({ id: `Pool.Package${i}`, version: '1.0.0', paddingBytes: (i % 2 === 0 ? 300 * 1024 : 1100 * 1024) + i }),
+  }));
   const pushed = await Promise.all(packages.map(({ nupkg }) => feed.push(nupkg)));
   assert.deepEqual(pushed.map((response) => response.statusCode), packages.map(() => 201));
   const downloads = await Promise.all(
