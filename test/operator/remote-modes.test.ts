@@ -25,7 +25,7 @@ import { startAwsKmsServer } from '../kms/aws-kms-server.js';
 import { startTestKeyVault } from '../kms/azure-key-vault-server.js';
 import { startTestCloudKms } from '../kms/gcp-kms-server.js';
 import { createSoftHsmToken, softHsmAvailable } from '../kms/pkcs11-softhsm.js';
-import { conditionOf, eventually, startOperatorHarness, type OperatorHarness } from './operator-harness.js';
+import { conditionOf, eventually, settledWrites, startOperatorHarness, type OperatorHarness } from './operator-harness.js';
 
 function signerManifest(name: string, mode: string, block: Record<string, unknown>, annotations: Record<string, string> = {}, spec: Record<string, unknown> = {}): string {
   const blockName = mode.charAt(0).toLowerCase() + mode.slice(1);
@@ -188,6 +188,8 @@ test('AwsKms with a configured chain: the CA-issued certificate is published as 
     return issuing?.reason === 'Failed' ? issuing : undefined;
   }, 'Issuing Failed');
   assert.match(refused.message, /comes from spec\.awsKms\.certificateSecretRef: replace it there/);
+  await settledWrites(h);
+  assert.deepEqual(conditionOf(await h.signer('nuget', 'chained'), 'Issuing'), refused, 'the failure stays on Issuing after the passes that follow it');
   assert.equal((await h.signer('nuget', 'chained'))?.status?.failedIssuanceAttempts, 1, 'one attempt, then the back-off');
   assert.equal(conditionOf(await h.signer('nuget', 'chained'), 'Ready')?.status, 'True', 'the configured certificate keeps signing');
 

@@ -26,7 +26,7 @@ export function failureOutcome(signer: RepositorySigner, message: string, now: n
       type: 'Issuing',
       status: 'False',
       reason: IssuingReason.Failed,
-      message: `Issuance failed (attempt ${attempts}): ${message}; next attempt in ${describeDuration(retryIn)} unless the spec changes or a rotation is requested`,
+      message: `Issuance failed (attempt ${attempts}): ${message}; no new attempt for ${describeDuration(retryIn)} unless the spec changes or a rotation is requested`,
     },
     retryIn,
   };

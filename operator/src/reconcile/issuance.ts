@@ -54,6 +54,17 @@ function completed(observed: Observed, active: ActiveCertificate, input: Trigger
   return { issuing: issuingUpdate('False', IssuingReason.Issued, message), actions: [], patch: {} };
 }
 
+/**
+ * Issuing when nothing is due. A failure stays until a certificate arrives (which clears the
+ * failure fields) or the next issuance starts: the pass after it must not hide it behind "is current".
+ */
+function upToDate(observed: Observed, active: ActiveCertificate | undefined): ConditionUpdate {
+  const status = observed.signer.status ?? {};
+  const current = findCondition(status.conditions, 'Issuing');
+  if (current?.reason === IssuingReason.Failed && status.lastFailureTime !== undefined) return current;
+  return issuingUpdate('False', IssuingReason.Issued, active ? `Revision ${active.revision} is current` : 'Nothing to issue');
+}
+
 /** Every mode but StoredCertificate: the trigger step with the Issuing gate and the back-off. */
 export function operatorIssuance(observed: Observed, active: ActiveCertificate | undefined, now: number): IssuancePart {
   const { signer, material, provider } = observed;
@@ -102,6 +113,6 @@ export function operatorIssuance(observed: Observed, active: ActiveCertificate |
       return { issuing: issuingUpdate('False', IssuingReason.BackingOff, message), actions: [], patch: {}, wakeAt: now + step.remaining };
     }
     case 'UpToDate':
-      return { issuing: issuingUpdate('False', IssuingReason.Issued, active ? `Revision ${active.revision} is current` : 'Nothing to issue'), actions: [], patch: {} };
+      return { issuing: upToDate(observed, active), actions: [], patch: {} };
   }
 }

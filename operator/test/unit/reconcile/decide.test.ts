@@ -9,6 +9,7 @@ import type { Condition } from '../../../src/api/v1alpha1/conditions.js';
 import { FINALIZER, ROTATE_ANNOTATION } from '../../../src/api/v1alpha1/names.js';
 import type { RepositorySignerStatus } from '../../../src/api/v1alpha1/status.js';
 import { decide, PROVIDER_RECHECK_MS } from '../../../src/reconcile/decide.js';
+import { recordIssuanceFailure } from '../../../src/reconcile/issuance-failure.js';
 import { providerNotImplemented, type Observed } from '../../../src/reconcile/observed.js';
 import { at, certificate, conditionOf, DAY, fingerprint, HOUR, observed, signer, T0, withDecision, writeKinds } from '../../helpers/signers.js';
 
@@ -120,6 +121,22 @@ describe('decide: rotation', () => {
     const next = decide(observed({ signer: withDecision(issuing, d), material: { state: 'Valid', certificate: wrong } }), T0 + DAY + 60_000);
     assert.equal(conditionOf(next, 'Issuing').reason, 'BackingOff');
     assert.equal(next.requeueAfter, HOUR - 60_000);
+  });
+  test('a failed issuance stays on Issuing until a certificate arrives, not hidden by the next pass', () => {
+    const requested = signer({ status: activeStatus, annotations: { [ROTATE_ANNOTATION]: 'r1' } });
+    const started = withDecision(requested, decide(observed({ signer: requested, ...healthy }), T0 + DAY));
+    const failed = withDecision(started, recordIssuanceFailure(started, 'replace it in the vault', T0 + DAY));
+    for (const later of [T0 + DAY + 1000, T0 + DAY + 2 * HOUR]) {
+      const next = decide(observed({ signer: failed, ...healthy }), later);
+      assert.deepEqual(conditionOf(next, 'Issuing'), failed.status?.conditions?.find((c) => c.type === 'Issuing'), 'kept as recorded, lastTransitionTime included');
+      assert.equal(writeKinds(next).includes('IssueCertificate'), false);
+      assert.equal(next.actions.some((a) => a.kind === 'EmitEvent'), false, 'no transition to announce');
+    }
+    const replaced = certificate({ fingerprintSha256: fingerprint('b'), notBefore: at(DAY), notAfter: at(200 * DAY) });
+    const arrived = decide(observed({ signer: failed, ...healthy, material: { state: 'Valid', certificate: replaced } }), T0 + DAY + HOUR);
+    assert.equal(arrived.statusPatch.lastFailureTime, null, 'the new certificate clears the failure');
+    const settled = decide(observed({ signer: withDecision(failed, arrived), ...healthy, publishedFingerprints: [A, fingerprint('b')], signerConfigFingerprint: fingerprint('b'), material: { state: 'Valid', certificate: replaced } }), T0 + DAY + HOUR);
+    assert.deepEqual([conditionOf(settled, 'Issuing').status, conditionOf(settled, 'Issuing').reason], ['False', 'Issued']);
   });
 });
 
