@@ -102,6 +102,8 @@ export interface PackagesRepository {
    */
   insertSignedIfAbsent(record: NewPackageRecord & { readonly signedKey: string; readonly certificateFingerprint: string }): Promise<PackageRecord | undefined>;
   find(idLower: string, versionLower: string): Promise<PackageRecord | undefined>;
+  /** Whether the version has a row: a push's check before it signs, which needs no columns. */
+  exists(idLower: string, versionLower: string): Promise<boolean>;
   /** Every version of an id, listed or not. */
   listVersions(idLower: string): Promise<PackageRecord[]>;
   /** Versions of every id matching the query, listed only, filtered by prerelease and SemVer level. */
@@ -181,6 +183,9 @@ export function packagesRepository(db: Queryable): PackagesRepository {
     async find(idLower, versionLower) {
       const rows = await db.query<Row>(`SELECT ${COLUMNS} FROM packages WHERE id_lower = $1 AND version_lower = $2`, [idLower, versionLower]);
       return rows[0] === undefined ? undefined : toRecord(rows[0]);
+    },
+    async exists(idLower, versionLower) {
+      return (await db.query(`SELECT 1 FROM packages WHERE id_lower = $1 AND version_lower = $2`, [idLower, versionLower])).length > 0;
     },
     async listVersions(idLower) {
       const rows = await db.query<Row>(`SELECT ${COLUMNS} FROM packages WHERE id_lower = $1`, [idLower]);

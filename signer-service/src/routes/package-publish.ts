@@ -120,7 +120,8 @@ export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = a
       throw error;
     } finally {
       for (const buffer of buffers) uploadBuffers.give(buffer);
-      await rm(upload, { force: true });
+      // An upload received into a pooled buffer never had a scratch file.
+      if (buffers.length === 0) await rm(upload, { force: true });
     }
   });
 

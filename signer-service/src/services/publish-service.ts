@@ -87,7 +87,7 @@ export async function publishPackage(ctx: FeedContext, upload: ReceivedUpload): 
 async function publishArchive(ctx: FeedContext, upload: ReceivedUpload, archive: PackageArchive, startedMs: number): Promise<PackageRecord> {
   const { inspection, nuspec } = await ctx.signer.readPackage(archive);
   const identity = identityFromNuspec(nuspec);
-  if ((await packagesRepository(ctx.db).find(identity.idLower, identity.versionLower)) !== undefined) throw packageExists(identity);
+  if (await packagesRepository(ctx.db).exists(identity.idLower, identity.versionLower)) throw packageExists(identity);
   if (ctx.signing.publishSignaturePolicy === 'Reject' && inspection.kind.includes('repository')) {
     throw new FeedError(
       'FEED_SIGNATURE_REJECTED',

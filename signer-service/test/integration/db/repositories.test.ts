@@ -66,6 +66,7 @@ async function exerciseRepositories(t: TestContext, db: Database): Promise<void>
     await packages.insert(record('Beta', '1.0.0'));
     await assert.rejects(packages.insert(record('ALPHA', '1.0.0')), (error: unknown) => isFeedError(error, 'FEED_PACKAGE_EXISTS'));
     assert.equal((await packages.find('alpha', '1.0.0'))?.metadata.description, 'about Alpha');
+    assert.deepEqual([await packages.exists('alpha', '1.0.0'), await packages.exists('alpha', '3.0.0'), await packages.exists('gamma', '1.0.0')], [true, false, false]);
     assert.equal((await packages.listVersions('alpha')).length, 2);
     const stable = await packages.query({ text: 'alpha', includePrerelease: false, includeSemVer2: false, idPrefix: false });
     assert.deepEqual(stable.map((row) => row.versionLower), ['1.0.0']);
@@ -126,6 +127,7 @@ async function exerciseRepositories(t: TestContext, db: Database): Promise<void>
       }),
     );
     assert.equal(await packagesRepository(db).find('gamma', '1.0.0'), undefined);
+    assert.equal(await packagesRepository(db).exists('gamma', '1.0.0'), false);
   });
 
   await t.test('migrations undo cleanly and re-apply', async () => {
