@@ -9,6 +9,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { FeedError } from '../../errors.js';
 import { isProcessRunning } from '../../process-liveness.js';
 import type { PackageStore, StoredObject } from '../package-store.js';
+import { changedDirectories, fsyncPath, type PathSync } from './durable-moves.js';
 import { sendFile } from './file-sender.js';
 
 /** A scratch folder without an owner file (left by an older version) is removed after a day. */
@@ -58,17 +59,21 @@ export class FilesystemPackageStore implements PackageStore {
   readonly tempDir: string;
   private heartbeat: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly root: string) {
+  private constructor(
+    private readonly root: string,
+    private readonly sync: PathSync,
+  ) {
     // One scratch folder per process: replicas share the volume, never each other's uploads.
     this.tempDir = join(root, 'tmp', randomUUID());
   }
 
   /**
    * Creates the directories and removes the scratch folders of processes that are gone (uploads
-   * and signed copies a killed process left behind), then claims this process's own.
+   * and signed copies a killed process left behind), then claims this process's own. `sync`
+   * flushes a path to the disk (fsync); tests pass one that records what was flushed.
    */
-  static async open(root: string): Promise<FilesystemPackageStore> {
-    const store = new FilesystemPackageStore(root);
+  static async open(root: string, options: { readonly sync?: PathSync } = {}): Promise<FilesystemPackageStore> {
+    const store = new FilesystemPackageStore(root, options.sync ?? fsyncPath);
     const scratch = join(root, 'tmp');
     const now = Date.now();
     const names = await readdir(scratch).catch((): string[] => []);
@@ -109,19 +114,27 @@ export class FilesystemPackageStore implements PackageStore {
     return path;
   }
 
+  /**
+   * Moves `sourcePath` in under `key`, durably: the content is flushed before the move and the
+   * directory entries after it, so a package acknowledged once this returns survives a power loss.
+   */
   async putFile(key: string, sourcePath: string): Promise<void> {
     const target = this.path(key);
-    await mkdir(dirname(target), { recursive: true });
+    const directory = dirname(target);
+    const firstCreated = await mkdir(directory, { recursive: true });
     try {
+      await this.sync(sourcePath);
       await rename(sourcePath, target);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
       // Across volumes: copy next to the target, then rename, so readers never see a partial file.
       const partial = `${target}.${randomUUID()}.partial`;
       await copyFile(sourcePath, partial);
+      await this.sync(partial);
       await rename(partial, target);
       await unlink(sourcePath);
     }
+    await Promise.all(changedDirectories(directory, firstCreated).map((path) => this.sync(path)));
   }
 
   async open(key: string): Promise<StoredObject | undefined> {
