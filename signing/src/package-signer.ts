@@ -28,7 +28,7 @@ export interface RepositorySignOptions {
   readonly timestamper?: Timestamper | undefined;
   /** Signing time written into the signature; default now. */
   readonly signingTime?: Date | undefined;
-  /** Fsync the output before returning (a feed's only copy); default false. */
+  /** Fsync the output and its folder before returning, when it is the only copy; default false (the feed's store flushes when it moves the output in). */
   readonly durable?: boolean | undefined;
   /** Milliseconds the key may take per signature before SIGNING_TIMEOUT; default 30 s. */
   readonly signTimeoutMs?: number | undefined;
