@@ -58,10 +58,8 @@ function completed(observed: Observed, active: ActiveCertificate, input: Trigger
  * Issuing when nothing is due. A failure stays until a certificate arrives (which clears the
  * failure fields) or the next issuance starts: the pass after it must not hide it behind "is current".
  */
-function upToDate(observed: Observed, active: ActiveCertificate | undefined): ConditionUpdate {
-  const status = observed.signer.status ?? {};
-  const current = findCondition(status.conditions, 'Issuing');
-  if (current?.reason === IssuingReason.Failed && status.lastFailureTime !== undefined) return current;
+function upToDate(current: ConditionUpdate | undefined, failureRecorded: boolean, active: ActiveCertificate | undefined): ConditionUpdate {
+  if (current?.reason === IssuingReason.Failed && failureRecorded) return current;
   return issuingUpdate('False', IssuingReason.Issued, active ? `Revision ${active.revision} is current` : 'Nothing to issue');
 }
 
@@ -113,6 +111,6 @@ export function operatorIssuance(observed: Observed, active: ActiveCertificate |
       return { issuing: issuingUpdate('False', IssuingReason.BackingOff, message), actions: [], patch: {}, wakeAt: now + step.remaining };
     }
     case 'UpToDate':
-      return { issuing: upToDate(observed, active), actions: [], patch: {} };
+      return { issuing: upToDate(current, status.lastFailureTime !== undefined, active), actions: [], patch: {} };
   }
 }
