@@ -421,7 +421,7 @@ async function main(): Promise<void> {
     const pg = await pushRates(root, 'PostgreSQL', { Database__ConnectionString: postgres.connectionString });
     const floors: number[] = [];
     for (let round = 0; round < ROUNDS; round++) floors.push(await floorRate(root));
-    const floor = floors.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)] ?? NaN;
+    const floor = percentile(floors.sort((a, b) => a - b), 50);
 
     // 2. Signed downloads: latency idle vs during a push burst, and throughput vs a static server.
     const feed = await startFeed(join(root, 'downloads'));
