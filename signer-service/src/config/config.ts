@@ -52,6 +52,8 @@ export interface Config {
     /** 0 disables the rate check. */
     readonly bodyMinBytesPerSecond: number;
     readonly bodyMinRateWindowMs: number;
+    /** Pushes processed at once (later ones wait their turn, their bodies unread); 0: no limit. */
+    readonly maxConcurrentPushes: number;
   };
   /** Wrong API keys one client address may present per minute before its keyed requests get 429. */
   readonly maxFailedApiKeyAttemptsPerMinute: number;

@@ -240,6 +240,7 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
       bodyIdleTimeoutMs: Math.round(raw.Limits.BodyIdleTimeoutSeconds * 1000),
       bodyMinBytesPerSecond: raw.Limits.BodyMinBytesPerSecond,
       bodyMinRateWindowMs: Math.round(raw.Limits.BodyMinRateWindowSeconds * 1000),
+      maxConcurrentPushes: raw.Limits.MaxConcurrentPushes,
     },
     maxFailedApiKeyAttemptsPerMinute: raw.Authentication.MaxFailedAttemptsPerMinute,
     trustedProxies: raw.TrustedProxies,

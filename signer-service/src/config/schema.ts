@@ -82,6 +82,8 @@ const TopLevelSchema = Type.Object({
       BodyMinBytesPerSecond: Type.Integer({ minimum: 0, default: 1024 }),
       /** The rate window, and the grace period before the first rate check. */
       BodyMinRateWindowSeconds: Type.Number({ minimum: 0.1, maximum: 3600, default: 10 }),
+      /** Pushes processed at once; later ones wait, unread, in arrival order. 0: no limit. */
+      MaxConcurrentPushes: Type.Integer({ minimum: 0, maximum: 10_000, default: 0 }),
     },
     { default: {} },
   ),

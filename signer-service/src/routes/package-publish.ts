@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type {} from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ConcurrencyLimit, type Release } from '../http/concurrency-limit.js';
 import { FeedError, httpStatusOf, isFeedError } from '../errors.js';
 import type { Feed } from '../feed.js';
 import { closeUnreadBody } from '../http/request-body.js';
@@ -87,6 +88,22 @@ function versionKeyOf(id: string, version: string): { idLower: string; versionLo
   return { idLower: id.toLowerCase(), versionLower: versionKey(parsed) };
 }
 
+/**
+ * Waits for one of `slots` for the push `request`; its body stays unread meanwhile. Rejects with
+ * FEED_BAD_REQUEST when the client closes the connection first.
+ */
+async function pushSlot(slots: ConcurrencyLimit, request: FastifyRequest): Promise<Release> {
+  const { socket } = request.raw;
+  const left = new AbortController();
+  const onClose = (): void => left.abort(new FeedError('FEED_BAD_REQUEST', 'The connection closed while the push waited for its turn.'));
+  socket.once('close', onClose);
+  try {
+    return await slots.acquire({ request: request.raw, signal: left.signal });
+  } finally {
+    socket.off('close', onClose);
+  }
+}
+
 /** The publish routes; the scope that registers them checks the API key (plugins/app/authentication.ts). */
 export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = async (app, { feed }) => {
   const { config, ctx } = feed;
@@ -103,7 +120,11 @@ export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = a
     }
   };
 
+  // Limits:MaxConcurrentPushes: pushes beyond it wait here, unread, after their key and size were checked.
+  const pushSlots = new ConcurrencyLimit(config.limits.maxConcurrentPushes);
+
   app.put('/api/v2/package', { onRequest: refuseDeclaredOversize }, async (request, reply) => {
+    const release = await pushSlot(pushSlots, request);
     const upload = join(ctx.store.tempDir, `${randomUUID()}.upload.nupkg`);
     // The pooled buffer an upload received into memory sits in, back to the pool once published.
     const buffers: Buffer[] = [];
@@ -120,6 +141,7 @@ export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = a
       throw error;
     } finally {
       for (const buffer of buffers) uploadBuffers.give(buffer);
+      release();
       // An upload received into a pooled buffer never had a scratch file.
       if (buffers.length === 0) await rm(upload, { force: true });
     }

@@ -2,12 +2,14 @@
 // Closes the connection of a request whose body stalls (no byte for BodyIdleTimeoutSeconds) or
 // trickles (under BodyMinBytesPerSecond over the last BodyMinRateWindowSeconds, checked once a
 // window has passed). Headers already time out in Node (408). Watches the socket's byte count, so
-// the body stream itself is left to whoever reads it.
+// the body stream itself is left to whoever reads it. A body the feed holds back on purpose (a push
+// waiting for its turn) is not timed until it is let through.
 
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Socket } from 'node:net';
 import type { Config } from '../../config/config.js';
+import { isBodyHeld } from '../../http/concurrency-limit.js';
 import { hasRequestBody } from '../../http/request-body.js';
 
 /** What Node itself writes when headers time out, for a body that does. */
@@ -27,13 +29,20 @@ function verdict(limits: Limits, samples: readonly { at: number; bytes: number }
 }
 
 function watchBody(limits: Limits, request: FastifyRequest, reply: FastifyReply, socket: Socket): () => void {
-  const started = Date.now();
-  const samples = [{ at: started, bytes: socket.bytesRead }];
+  let started = Date.now();
+  let samples = [{ at: started, bytes: socket.bytesRead }];
   let lastProgress = started;
   const tick = Math.max(20, Math.min(1000, limits.bodyIdleTimeoutMs / 4, limits.bodyMinRateWindowMs / 4));
   const timer = setInterval(() => {
     const now = Date.now();
     const bytes = socket.bytesRead;
+    if (isBodyHeld(request.raw)) {
+      // The feed holds this body back (a push waiting for its turn): its timing starts once it is read.
+      started = now;
+      lastProgress = now;
+      samples = [{ at: now, bytes }];
+      return;
+    }
     if (bytes !== samples.at(-1)?.bytes) lastProgress = now;
     samples.push({ at: now, bytes });
     while (samples.length > 2 && now - (samples[1]?.at ?? now) >= limits.bodyMinRateWindowMs) samples.shift();

@@ -31,10 +31,18 @@ test('accepted Host names: any with PublicBaseUrl alone, else PublicBaseUrl, All
 });
 
 test('limits: defaults, and configured values in milliseconds', () => {
-  assert.deepEqual(load({}).limits, { maxConnections: 1000, bodyIdleTimeoutMs: 30_000, bodyMinBytesPerSecond: 1024, bodyMinRateWindowMs: 10_000 });
+  assert.deepEqual(load({}).limits, { maxConnections: 1000, bodyIdleTimeoutMs: 30_000, bodyMinBytesPerSecond: 1024, bodyMinRateWindowMs: 10_000, maxConcurrentPushes: 0 });
   assert.equal(load({}).maxFailedApiKeyAttemptsPerMinute, 10);
-  const tuned = load({ Limits__MaxConnections: '5', Limits__BodyIdleTimeoutSeconds: '0.5', Limits__BodyMinBytesPerSecond: '0', Limits__BodyMinRateWindowSeconds: '2', Authentication__MaxFailedAttemptsPerMinute: '3' });
-  assert.deepEqual(tuned.limits, { maxConnections: 5, bodyIdleTimeoutMs: 500, bodyMinBytesPerSecond: 0, bodyMinRateWindowMs: 2000 });
+  const tuned = load({
+    Limits__MaxConnections: '5',
+    Limits__BodyIdleTimeoutSeconds: '0.5',
+    Limits__BodyMinBytesPerSecond: '0',
+    Limits__BodyMinRateWindowSeconds: '2',
+    Limits__MaxConcurrentPushes: '2',
+    Authentication__MaxFailedAttemptsPerMinute: '3',
+  });
+  assert.deepEqual(tuned.limits, { maxConnections: 5, bodyIdleTimeoutMs: 500, bodyMinBytesPerSecond: 0, bodyMinRateWindowMs: 2000, maxConcurrentPushes: 2 });
   assert.equal(tuned.maxFailedApiKeyAttemptsPerMinute, 3);
   assert.throws(() => load({ Limits__MaxConnections: '0' }), (error: unknown) => isFeedError(error, 'CONFIG_INVALID') && /Limits:MaxConnections/.test(error.message));
+  assert.throws(() => load({ Limits__MaxConcurrentPushes: '-1' }), (error: unknown) => isFeedError(error, 'CONFIG_INVALID') && /Limits:MaxConcurrentPushes/.test(error.message));
 });
