@@ -10,7 +10,8 @@
 //   the median of alternating rounds, printed with their range;
 // - the floor: hash + RSA signature + write of the same bytes, on all cores, in this process, the
 //   median of as many rounds;
-// - p99 latency of signed downloads while 8 pushers run vs idle;
+// - p99 latency of signed downloads while 8 pushers run vs idle, with pushes unlimited and with
+//   Limits:MaxConcurrentPushes=1;
 // - signed downloads vs a static file server (node:http and a read stream, in its own process too)
 //   serving the same files;
 // - peak RSS growth of the feed while one 250 MB package is pushed.
@@ -408,6 +409,29 @@ async function largePushRssGrowth(root: string): Promise<{ idle: number; growth:
   }
 }
 
+/** Download latency of a feed started with `env`, idle and during a burst of 8 pushers; the feed keeps running. */
+async function burstLatency(
+  storage: string,
+  env: Record<string, string>,
+): Promise<{ feed: RunningFeed; ids: string[]; urls: string[]; idle: number[]; during: number[]; pushesPerSecond: number }> {
+  const feed = await startFeed(storage, env);
+  const ids = Array.from({ length: 20 }, (_, i) => `bench.download${i}`);
+  for (const id of ids) await push(feed.base, pushRequest(testPackage({ id, version: '1.0.0', paddingBytes: PACKAGE_BYTES })));
+  const urls = ids.map((id) => `${feed.base}/v3/flatcontainer/${id}/1.0.0/${id}.1.0.0.nupkg`);
+  const timing = await FeedConnection.open(feed.base);
+  await latencies(timing, urls, 10);
+  const idle = await latencies(timing, urls, DOWNLOADS);
+  const burst = packagesFor('Bench.Burst', PUSHES);
+  let pushing = true;
+  const pushers = pushAll(feed.base, burst, CONCURRENCY).finally(() => (pushing = false));
+  const during: number[] = [];
+  while (pushing) during.push(await timedDownload(timing, urls[during.length % urls.length] ?? ''));
+  const pushesPerSecond = await pushers;
+  timing.close();
+  during.sort((a, b) => a - b);
+  return { feed, ids, urls, idle, during, pushesPerSecond };
+}
+
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 async function main(): Promise<void> {
@@ -423,22 +447,11 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) floors.push(await floorRate(root));
     const floor = percentile(floors.sort((a, b) => a - b), 50);
 
-    // 2. Signed downloads: latency idle vs during a push burst, and throughput vs a static server.
-    const feed = await startFeed(join(root, 'downloads'));
-    const ids = Array.from({ length: 20 }, (_, i) => `bench.download${i}`);
-    for (const id of ids) await push(feed.base, pushRequest(testPackage({ id, version: '1.0.0', paddingBytes: PACKAGE_BYTES })));
-    const urls = ids.map((id) => `${feed.base}/v3/flatcontainer/${id}/1.0.0/${id}.1.0.0.nupkg`);
-    const timing = await FeedConnection.open(feed.base);
-    await latencies(timing, urls, 10);
-    const idle = await latencies(timing, urls, DOWNLOADS);
-    const burst = packagesFor('Bench.Burst', PUSHES);
-    let pushing = true;
-    const pushers = pushAll(feed.base, burst, CONCURRENCY).finally(() => (pushing = false));
-    const during: number[] = [];
-    while (pushing) during.push(await timedDownload(timing, urls[during.length % urls.length] ?? ''));
-    await pushers;
-    timing.close();
-    during.sort((a, b) => a - b);
+    // 2. Signed downloads: latency idle vs during a push burst (pushes unlimited, then one at a
+    // time), and throughput vs a static server.
+    const queued = await burstLatency(join(root, 'queued'), { Limits__MaxConcurrentPushes: '1' });
+    await queued.feed.process.stop();
+    const { feed, ids, urls, idle, during, pushesPerSecond } = await burstLatency(join(root, 'downloads'), {});
     const statics = await staticServer(feed.storage, ids);
     const feedMbps = await throughput(urls);
     const staticMbps = await throughput(ids.map((id) => `${statics.base}/${id}.nupkg`));
@@ -461,7 +474,12 @@ async function main(): Promise<void> {
       pushRow('pushes/s, 8 pushers, PostgreSQL', pg.eight, true),
       ['floor/s (hash+sign+write, all cores)', floor.toFixed(1), `${availableParallelism()} cores`],
       ['signed download p99 idle', `${percentile(idle, 99).toFixed(1)} ms`, `p50 ${percentile(idle, 50).toFixed(1)} ms, ${idle.length} requests`],
-      ['signed download p99 during 8 pushers', `${percentile(during, 99).toFixed(1)} ms`, `${(percentile(during, 99) / percentile(idle, 99)).toFixed(2)}x idle (target < 2x), ${during.length} requests`],
+      ['signed download p99 during 8 pushers', `${percentile(during, 99).toFixed(1)} ms`, `${(percentile(during, 99) / percentile(idle, 99)).toFixed(2)}x idle (target < 2x), p50 ${percentile(during, 50).toFixed(1)} ms, ${during.length} requests, ${pushesPerSecond.toFixed(1)} pushes/s`],
+      [
+        '  the same, MaxConcurrentPushes=1',
+        `${percentile(queued.during, 99).toFixed(1)} ms`,
+        `${(percentile(queued.during, 99) / percentile(queued.idle, 99)).toFixed(2)}x its idle p99 of ${percentile(queued.idle, 99).toFixed(1)} ms, p50 ${percentile(queued.during, 50).toFixed(1)} ms, ${queued.during.length} requests, ${queued.pushesPerSecond.toFixed(1)} pushes/s`,
+      ],
       ['signed downloads vs static server', `${feedMbps.toFixed(1)} MB/s`, `static ${staticMbps.toFixed(1)} MB/s: ${(feedMbps / staticMbps).toFixed(2)}x (target >= 0.9x)`],
       ['feed RSS after the download run', mb(idleRss), 'PGlite feed process'],
       [`peak RSS growth, one ${mb(LARGE_BYTES)} push`, mb(large.growth), `from ${mb(large.idle)} (target < 64 MB)`],
