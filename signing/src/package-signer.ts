@@ -136,7 +136,8 @@ export async function repositorySignPackage(
     deadline: { timeoutMs: options.signTimeoutMs, signal: options.signal },
   };
 
-  const archive = typeof input === 'string' ? await PackageArchive.open(input) : input;
+  // Nothing read from an archive opened here outlives this call: its memory serves the next signing.
+  const archive = typeof input === 'string' ? await PackageArchive.open(input, { reuseMemory: true }) : input;
   try {
     // A zip without a readable root nuspec is not a package: refuse it rather than sign it.
     const { id, version } = await readNuspec(archive);

@@ -97,7 +97,8 @@ function observedTimestamper(inner: Timestamper, observer: SigningObserver): Tim
 }
 
 async function readNuspecXml(path: string): Promise<string> {
-  const archive = await PackageArchive.open(path);
+  // Only a string leaves: the archive's memory can serve the next open.
+  const archive = await PackageArchive.open(path, { reuseMemory: true });
   try {
     return (await readNuspec(archive)).xml;
   } finally {

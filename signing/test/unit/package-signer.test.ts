@@ -341,3 +341,40 @@ test('the result gives the size of the signed file, on every way the writer take
     assert.equal((await verifyPackage(output)).valid, true, name);
   }
 });
+
+test('signing package after package from files, in turn and at once, reuses memory without mixing one package into another', async () => {
+  const inputs = await Promise.all(
+    Array.from({ length: 8 }, async (_, i) => {
+      const path = join(dir, `reuse-${i}-${counter++}.nupkg`);
+      const payload = { name: 'content/payload.bin', data: new Uint8Array(((i % 3) + 1) * 200 * 1024).fill(i), method: 0 as const };
+      await writeFile(path, buildZip([...samplePackageEntries(`Reuse.P${i}`, `1.0.${i}`), payload]).bytes);
+      return path;
+    }),
+  );
+  const signAll = (round: string, paths: readonly string[]): Promise<string[]> =>
+    Promise.all(
+      paths.map(async (input, i) => {
+        const output = join(dir, `reuse-${round}-${i}-${counter++}.nupkg`);
+        const result = await repositorySignPackage(input, output, { key: repoKey, serviceIndexUrl: URL });
+        assert.deepEqual([result.id, result.version], [`Reuse.P${inputs.indexOf(input)}`, `1.0.${inputs.indexOf(input)}`]);
+        return output;
+      }),
+    );
+  const outputs: string[] = [];
+  for (const input of inputs.slice(0, 4)) outputs.push(...(await signAll('turn', [input])));
+  outputs.push(...(await signAll('burst', inputs)));
+  for (const [i, output] of outputs.entries()) {
+    const verification = await verifyPackage(output);
+    assert.equal(verification.valid, true, `${output}: ${JSON.stringify(verification.issues)}`);
+    const index = i < 4 ? i : i - 4;
+    assert.equal(verification.inspection?.id, `Reuse.P${index}`);
+    // The package hash in each signature matches its own bytes (checked by verifyPackage), and the entries are its own.
+    const archive = await PackageArchive.open(output);
+    try {
+      const payload = await archive.readEntry('content/payload.bin', 1 << 20);
+      assert.ok(payload.every((byte) => byte === index), `${output} carries the payload of package ${index}`);
+    } finally {
+      await archive.close();
+    }
+  }
+});

@@ -294,3 +294,41 @@ test('a small package is read whole with its exact bytes, whether the first read
     assert.deepEqual(await archive.readEntry('content/payload.bin', size), payload, `${size} bytes`);
   }
 });
+
+test('reuseMemory: a closed archive hands its buffer to the next open, never to one still open, and a failed open gives it back', async (t) => {
+  const first = await writeTemp(t, buildZip(samplePackageEntries('Reuse.First', '1.0.0')).bytes, 'first.nupkg');
+  const secondBytes = buildZip([...samplePackageEntries('Reuse.Second', '2.0.0'), { name: 'content/data.bin', data: new Uint8Array(300 * 1024).fill(9), method: 0 }]).bytes;
+  const second = await writeTemp(t, secondBytes, 'second.nupkg');
+  const broken = await writeTemp(t, new Uint8Array(4096).fill(0x41), 'broken.nupkg');
+
+  const a = await PackageArchive.open(first, { reuseMemory: true });
+  const bufferOf = (archive: PackageArchive): ArrayBufferLike => {
+    assert.ok(archive.bytes, 'read whole');
+    return archive.bytes.buffer;
+  };
+  const shared = bufferOf(a);
+  // Open at the same time: another buffer.
+  const b = await PackageArchive.open(second, { reuseMemory: true });
+  assert.notEqual(bufferOf(b), shared);
+  assert.deepEqual(new Uint8Array(b.bytes ?? []), secondBytes);
+  await b.close();
+  await a.close();
+  await a.close(); // closing twice gives nothing back twice
+
+  // LIFO: the buffer a gave back last serves the next open, which sees its own bytes only.
+  await assert.rejects(PackageArchive.open(broken, { reuseMemory: true }), (error: unknown) => isReposignError(error));
+  const c = await PackageArchive.open(second, { reuseMemory: true });
+  assert.equal(bufferOf(c), shared, 'the failed open gave the buffer back');
+  assert.deepEqual(new Uint8Array(c.bytes ?? []), secondBytes);
+  assert.equal((await readNuspec(c)).id, 'Reuse.Second');
+  const d = await PackageArchive.open(first, { reuseMemory: true });
+  assert.notEqual(bufferOf(d), shared, 'a buffer still in use is not handed out');
+  await Promise.all([c.close(), d.close()]);
+
+  // Without the option, every open has its own memory.
+  const e = await PackageArchive.open(first);
+  const f = await PackageArchive.open(first);
+  assert.notEqual(bufferOf(e), bufferOf(f));
+  assert.notEqual(bufferOf(e), shared);
+  await Promise.all([e.close(), f.close()]);
+});
