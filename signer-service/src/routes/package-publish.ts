@@ -122,6 +122,7 @@ export const packagePublishRoutes: FastifyPluginAsyncTypebox<{ feed: Feed }> = a
 
   // Limits:MaxConcurrentPushes: pushes beyond it wait here, unread, after their key and size were checked.
   const pushSlots = new ConcurrencyLimit(config.limits.maxConcurrentPushes);
+  ctx.metrics.countWaitingPushes(() => pushSlots.waiting);
 
   app.put('/api/v2/package', { onRequest: refuseDeclaredOversize }, async (request, reply) => {
     const release = await pushSlot(pushSlots, request);

@@ -14,6 +14,8 @@ export interface FeedMetrics extends SigningObserver {
   rotation(outcome: 'resigned' | 'skipped' | 'error' | 'idle', remaining: number): void;
   /** A check of the certificate and config files changed the key, found nothing, or failed. */
   certificateReload(outcome: 'reloaded' | 'error'): void;
+  /** Where the pushes waiting for a slot (Limits:MaxConcurrentPushes) are counted, read at each scrape. */
+  countWaitingPushes(count: () => number): void;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -66,8 +68,18 @@ export function createFeedMetrics(options: { defaults: boolean }): FeedMetrics {
     labelNames: ['outcome'],
     registers: [registry],
   });
+  let waitingPushes = (): number => 0;
+  new Gauge({
+    name: 'reposign_pushes_waiting',
+    help: 'Pushes waiting for a slot under Limits:MaxConcurrentPushes.',
+    registers: [registry],
+    collect() {
+      this.set(waitingPushes());
+    },
+  });
   return {
     registry,
+    countWaitingPushes: (count) => (waitingPushes = count),
     rotation: (outcome, remaining) => {
       if (outcome !== 'idle') rotations.inc({ outcome });
       rotationRemaining.set(remaining);

@@ -75,6 +75,8 @@ test('with MaxConcurrentPushes=1 a second push waits for the first, past the bod
   const started = performance.now();
   const quick = startPush(port, 'Queue.Quick');
   quick.socket.write(quick.body);
+  await sleep(200);
+  assert.match((await feed.app.inject('/metrics')).body, /^reposign_pushes_waiting 1$/m, 'the waiting push is counted');
   await trickling;
   const [first, second] = await Promise.all([slow.answered, quick.answered]);
   assert.equal(first.status, 201, 'the slow push is published');
@@ -83,6 +85,7 @@ test('with MaxConcurrentPushes=1 a second push waits for the first, past the bod
   assert.ok(second.at - started > 800, `it waited (${Math.round(second.at - started)} ms), longer than the 400 ms body idle timeout`);
   assert.equal(await versionsOf(feed, 'queue.slow'), 200);
   assert.equal(await versionsOf(feed, 'queue.quick'), 200);
+  assert.match((await feed.app.inject('/metrics')).body, /^reposign_pushes_waiting 0$/m);
 });
 
 test('without a limit the same quick push does not wait for the slow one', { timeout: 60_000 }, async (t) => {
