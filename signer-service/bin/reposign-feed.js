@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --liftoff-only --heap-growing-percent=50
+#!/usr/bin/env -S node --liftoff-only --heap-growing-percent=50 --expose-gc
 // SPDX-License-Identifier: MIT
 // `reposign-feed` runs the feed; `reposign-feed admin <command>` runs a maintenance command.
 

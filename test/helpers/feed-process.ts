@@ -22,7 +22,7 @@ export type FeedEntry = 'source' | 'build';
  * bin; docs/operations.md): they must be on the command line, since Node 24 freezes V8's flags once
  * it has started. test/deploy/production-flags.test.ts keeps the four in step.
  */
-export const PRODUCTION_NODE_FLAGS: readonly string[] = ['--liftoff-only', '--heap-growing-percent=50'];
+export const PRODUCTION_NODE_FLAGS: readonly string[] = ['--liftoff-only', '--heap-growing-percent=50', '--expose-gc'];
 
 function feedArguments(entry: FeedEntry): string[] {
   return entry === 'build'

@@ -15,6 +15,7 @@ import { ConcurrencyLimit, type Release } from '../http/concurrency-limit.js';
 import { FeedError, httpStatusOf, isFeedError } from '../errors.js';
 import type { Feed } from '../feed.js';
 import { closeUnreadBody } from '../http/request-body.js';
+import { noteReceivedBytes } from '../http/upload-garbage.js';
 import { tryParseVersion, versionKey } from '../nuget/version.js';
 import { IdVersionParams } from '../schemas/package-params.js';
 import { deletePackage, relistPackage } from '../services/package-admin-service.js';
@@ -44,8 +45,17 @@ async function collect(file: Readable, buffer: Buffer, maxBytes: number): Promis
     if (size + bytes.length > buffer.length) throw new FeedError('FEED_BAD_REQUEST', 'The package part is larger than the request body.');
     bytes.copy(buffer, size);
     size += bytes.length;
+    noteReceivedBytes(bytes.length);
   }
   return buffer.subarray(0, size);
+}
+
+/** Passes an upload's chunks through, counting them for {@link noteReceivedBytes}. */
+async function* countReceived(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    noteReceivedBytes(chunk.length);
+    yield chunk;
+  }
 }
 
 /**
@@ -70,7 +80,7 @@ async function receiveUpload(request: FastifyRequest, path: string, maxBytes: nu
       return { kind: 'memory', bytes, sizeBytes: bytes.length };
     }
     const file = createWriteStream(path);
-    await pipeline(part.file, file);
+    await pipeline(part.file, countReceived, file);
     if (part.file.truncated) throw tooLarge(maxBytes);
     return { kind: 'file', path, sizeBytes: file.bytesWritten };
   } catch (error) {
