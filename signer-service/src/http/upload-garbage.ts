@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // An upload arrives in 64 KB buffers, one per socket read, which are garbage once copied or written.
 // V8 frees such buffers only at a collection, and a young generation filled by a few hundred bytes
-// of objects per buffer waits for tens of megabytes of them: a 250 MB push grew the feed by 40-76 MB
-// before the external-memory limit forced a full collection (30-76 MB over the runs measured). When the feed runs with --expose-gc
+// of objects per buffer waits for tens of megabytes of them: a 250 MB push grew the feed by 30-76 MB
+// before the external-memory limit forced a full collection. When the feed runs with --expose-gc
 // (its production entry points pass it), a minor collection every 8 MiB received frees them: the
 // same push then grows the feed by 3-5 MB, for about 30 scavenges of about a millisecond.
 
