@@ -28,8 +28,6 @@ export interface RepositorySignOptions {
   readonly timestamper?: Timestamper | undefined;
   /** Signing time written into the signature; default now. */
   readonly signingTime?: Date | undefined;
-  /** Fsync the output and its folder before returning, when it is the only copy; default false (the feed's store flushes when it moves the output in). */
-  readonly durable?: boolean | undefined;
   /** Milliseconds the key may take per signature before SIGNING_TIMEOUT; default 30 s. */
   readonly signTimeoutMs?: number | undefined;
   /** Cancels the signing (SIGNING_ABORTED); nothing is written. */
@@ -156,12 +154,10 @@ export async function repositorySignPackage(
           );
         }
         return addRepositoryCountersignature(existing, request);
-      }, { durable: options.durable ?? false });
+      });
       return { id, version, before, after: 'author+repository', placement: 'countersignature', certificate, sizeBytes };
     }
-    const sizeBytes = await writeSignedPackage(archive, outputPath, hash, (packageHash) => createRepositoryPrimarySignature(packageHash, request), {
-      durable: options.durable ?? false,
-    });
+    const sizeBytes = await writeSignedPackage(archive, outputPath, hash, (packageHash) => createRepositoryPrimarySignature(packageHash, request));
     return { id, version, before, after: 'repository', placement: 'primary', certificate, sizeBytes };
   } finally {
     if (archive !== input) await archive.close();

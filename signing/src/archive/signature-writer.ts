@@ -26,11 +26,6 @@ import { encodeEndOfCentralDirectory } from './zip-records.js';
 export interface SignedPackageOptions {
   /** Time written to the signature entry's DOS date/time fields (local time, as NuGet); defaults to now. */
   lastModified?: Date;
-  /**
-   * Fsync the file and its directory before returning, so the package survives a power loss. The
-   * rename is atomic either way; a feed storing the only copy wants this, a CLI run does not pay for it.
-   */
-  durable?: boolean;
 }
 
 const MAX_ARCHIVE_SIZE = 0x1_0000_0000;
@@ -84,15 +79,6 @@ async function writeChunks(handle: FileHandle, chunks: readonly Uint8Array[], po
   }
 }
 
-async function syncDirectory(path: string): Promise<void> {
-  const directory = await openFile(path, 'r');
-  try {
-    await directory.sync();
-  } finally {
-    await directory.close();
-  }
-}
-
 /**
  * Fills the new file `temporary` from a package held in memory: the local entries are written while
  * the tail is made (hash and signature), then the tail after them. Returns the file, still open, and
@@ -129,7 +115,7 @@ async function writeFromMemory(bytes: Uint8Array, temporary: string, layout: Uns
  * there. Otherwise, when the entries are one range of the input starting at 0, the kernel copies
  * the input while the hash is computed, and the tail is then written over the end of the copy.
  */
-async function writePackage(archive: PackageArchive, outputPath: string, layout: UnsignedLayout, tail: Tail, durable: boolean): Promise<number> {
+async function writePackage(archive: PackageArchive, outputPath: string, layout: UnsignedLayout, tail: Tail): Promise<number> {
   const temporary = join(dirname(outputPath), `.${basename(outputPath)}.${randomUUID()}.tmp`);
   let out: FileHandle | undefined;
   let size: number;
@@ -166,7 +152,6 @@ async function writePackage(archive: PackageArchive, outputPath: string, layout:
         size = await writePieces(archive, out, entriesEnd, await tail.pieces(new Uint8Array(hasher.digest())));
       }
     }
-    if (durable) await out.sync();
     await out.close();
     out = undefined;
     await rename(temporary, outputPath);
@@ -175,7 +160,6 @@ async function writePackage(archive: PackageArchive, outputPath: string, layout:
     await unlink(temporary).catch(() => undefined);
     throw error;
   }
-  if (durable) await syncDirectory(dirname(outputPath));
   return size;
 }
 
@@ -183,12 +167,12 @@ async function writePackage(archive: PackageArchive, outputPath: string, layout:
  * Writes `archive` without its signature entry (C1) to `outputPath`, atomically. For a signature that
  * NuGet appended, the result is byte-identical to the package before it was signed.
  */
-export async function writeUnsignedPackage(archive: PackageArchive, outputPath: string, options: Pick<SignedPackageOptions, 'durable'> = {}): Promise<void> {
+export async function writeUnsignedPackage(archive: PackageArchive, outputPath: string): Promise<void> {
   const layout = unsignedLayout(archive);
   await writePackage(archive, outputPath, layout, {
     kind: 'fixed',
     pieces: [...layout.centralDirectoryPieces, { kind: 'bytes', bytes: layout.endOfCentralDirectory }],
-  }, options.durable ?? false);
+  });
 }
 
 /**
@@ -196,7 +180,7 @@ export async function writeUnsignedPackage(archive: PackageArchive, outputPath: 
  * `hash`, passes that package hash to `makeSignature`, and writes the unsigned package with the
  * returned `.signature.p7s` appended as in spec §2.3 (entry after the last local entry, central
  * directory unchanged, new record last, EOCD adjusted). Any existing signature is replaced. The
- * output appears only complete (temporary file and rename, fsynced when `durable`); on any error, including one thrown by
+ * output appears only complete (temporary file and rename; flushing it to the disk is the caller's, as the feed's store does); on any error, including one thrown by
  * `makeSignature`, nothing is left behind. Throws ARCHIVE_TOO_MANY_ENTRIES (NU3039), ARCHIVE_TOO_LARGE,
  * SIGNATURE_ENTRY_INVALID when an entry with a UTF-8 flagged `.signature.p7s` name would shadow the
  * new one, INVALID_ARGUMENT for an empty signature, or what `makeSignature` throws. Returns the size of
@@ -245,5 +229,5 @@ export async function writeSignedPackage(
     }
     return tail;
   };
-  return writePackage(archive, outputPath, layout, { kind: 'hashed', hash, pieces: appendSignature }, options.durable ?? false);
+  return writePackage(archive, outputPath, layout, { kind: 'hashed', hash, pieces: appendSignature });
 }
