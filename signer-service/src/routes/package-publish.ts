@@ -103,6 +103,8 @@ function versionKeyOf(id: string, version: string): { idLower: string; versionLo
  * FEED_BAD_REQUEST when the client closes the connection first.
  */
 async function pushSlot(slots: ConcurrencyLimit, request: FastifyRequest): Promise<Release> {
+  // Without a limit nothing ever waits: no listener to set up per push.
+  if (slots.limit === 0) return slots.acquire();
   const { socket } = request.raw;
   const left = new AbortController();
   const onClose = (): void => left.abort(new FeedError('FEED_BAD_REQUEST', 'The connection closed while the push waited for its turn.'));
