@@ -9,6 +9,7 @@ import { pemKeyLoader, type PemKeySpec } from './providers/local/pem-key.js';
 import { pfxKeyLoader, type PfxKeySpec } from './providers/local/pfx-key.js';
 import type { SigningKey } from './signing-key.js';
 
+export { BufferPool } from './buffer-pool.js';
 export { ReposignError, errorOrigin, hasErrorOrigin, isReposignError, type ErrorCode, type ErrorOrigin } from './errors.js';
 export { PackageArchive, computePackageHash, findUnsafeEntryName, parseNuspec, readNuspec } from './archive/index.js';
 export type { NuspecDependency, NuspecDependencyGroup, NuspecInfo } from './archive/index.js';

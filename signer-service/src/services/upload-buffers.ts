@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The buffers small uploads are received into, reused from push to push (see storage/buffer-pool.ts).
+// The buffers small uploads are received into, reused from push to push (a BufferPool of the engine).
 
-import { BufferPool } from '../storage/buffer-pool.js';
+import { BufferPool } from '@reposign/signing';
 
 /**
  * Uploads that declare at most this many bytes are received into memory, so that the package is

@@ -6,6 +6,7 @@
 import type { Stats } from 'node:fs';
 import { open as openFile, stat, type FileHandle } from 'node:fs/promises';
 import { crc32, inflateRawSync } from 'node:zlib';
+import { BufferPool } from '../buffer-pool.js';
 import { ReposignError } from '../errors.js';
 import type { ArchivePiece } from './archive-piece.js';
 import { fileSource, memorySource, readFully, readRange, type PositionedSource } from './piece-stream.js';
@@ -86,16 +87,7 @@ const HEAD_LENGTH = 256 * 1024;
  * Whole-read buffers given back by archives opened with `reuseMemory`: at most 4 of 2 MiB are kept
  * (a burst of concurrent opens allocates more and the extra ones are dropped).
  */
-const spareBuffers: Buffer[] = [];
-const KEPT_SPARE_BUFFERS = 4;
-
-function takeSpareBuffer(): Buffer {
-  return spareBuffers.pop() ?? Buffer.allocUnsafeSlow(IN_MEMORY_LIMIT);
-}
-
-function giveSpareBuffer(buffer: Buffer): void {
-  if (spareBuffers.length < KEPT_SPARE_BUFFERS) spareBuffers.push(buffer);
-}
+const spareBuffers = new BufferPool(IN_MEMORY_LIMIT, 4);
 const METHOD_STORED = 0;
 const METHOD_DEFLATE = 8;
 
@@ -212,9 +204,9 @@ export class PackageArchive {
     let closing: Promise<void> | undefined;
     const limit = options.inMemoryLimit ?? IN_MEMORY_LIMIT;
     // With reuseMemory the head is read where the rest of the package will follow it.
-    let spare = options.reuseMemory && limit > 0 && limit <= IN_MEMORY_LIMIT ? takeSpareBuffer() : undefined;
+    let spare = options.reuseMemory && limit > 0 && limit <= IN_MEMORY_LIMIT ? spareBuffers.take() : undefined;
     const giveBack = (): void => {
-      if (spare !== undefined) giveSpareBuffer(spare);
+      if (spare !== undefined) spareBuffers.give(spare);
       spare = undefined;
     };
     const release = async (): Promise<void> => {

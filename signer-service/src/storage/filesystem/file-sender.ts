@@ -4,7 +4,7 @@
 // previous one is being written, a buffer reused only once the socket has taken its bytes.
 
 import type { Writable } from 'node:stream';
-import { BufferPool } from '../buffer-pool.js';
+import { BufferPool } from '@reposign/signing';
 
 /**
  * One read and one write per MiB: each read waits its turn in libuv's thread pool and each write for

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BufferPool } from '../../../src/storage/buffer-pool.js';
+import { BufferPool } from '../../src/buffer-pool.js';
 
 test('a pool hands out distinct buffers past its size and keeps at most its size for reuse', () => {
   const pool = new BufferPool(1024, 2);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Reusable byte buffers for the feed's I/O. A buffer allocated per read or per upload and dropped
-// afterwards counts as external memory until V8's next full collection, and enough of them start
-// one: with a feed's heap, each marks tens of megabytes. Buffers taken from here and given back
-// once the bytes in them are written cost nothing after the first.
+// Reusable byte buffers, for the engine's whole-package reads and the feed's I/O. A buffer allocated
+// per read or per upload and dropped afterwards counts as external memory until V8's next full
+// collection, and enough of them start one: with a feed's heap, each marks tens of megabytes.
+// Buffers taken from here and given back once the bytes in them are used cost nothing after the first.
 
 /** A free list of buffers of one size; at most `keep` wait for reuse, more are allocated when needed. */
 export class BufferPool {
