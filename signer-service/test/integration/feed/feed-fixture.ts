@@ -14,6 +14,7 @@ import type { Database } from '../../../src/db/database.js';
 import { openFeed, type Feed } from '../../../src/feed.js';
 import type { FeedLog } from '../../../src/services/feed-context.js';
 import { tempDirFor } from '../../../../signing/test/helpers/temp-dir.js';
+import { seedEmbeddedDatabase } from './embedded-database-template.js';
 import { buildZip } from '../../../../signing/test/helpers/zip-builder.js';
 
 /** One zip entry. */
@@ -118,6 +119,7 @@ export async function startTestFeed(t: TestContext, env: Record<string, string> 
       ...env,
     },
   });
+  if (options.database === undefined && config.databaseConnectionString === undefined) await seedEmbeddedDatabase(join(config.storagePath, 'db'));
   const feed = await openFeed(config, { metricsDefaults: false, ...(options.database === undefined ? {} : { database: options.database }) });
   const app = await buildApp(feed, { logger: options.logStream === undefined ? false : { level: 'debug', stream: options.logStream } });
   t.after(async () => {
