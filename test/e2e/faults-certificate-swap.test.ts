@@ -10,7 +10,7 @@ import { testPackage } from '../../signer-service/test/integration/feed/feed-fix
 import { mountSecret } from '../../signer-service/test/integration/feed/mounted-secret.js';
 import { createSelfSigned, exportPfx } from '../../signing/test/helpers/pki.js';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
-import { freePort, startFeedProcess, waitForOutput } from '../helpers/feed-process.js';
+import { freePort, startSeededFeedProcess, waitForOutput } from '../helpers/feed-process.js';
 import { downloadAndVerify, pushPackage, timedRequest } from '../helpers/feed-http.js';
 
 const API_KEY = 'faults-key';
@@ -40,14 +40,14 @@ test('certificate swapped during pushes and first downloads: zero failed request
   });
 
   // Packages stored as received, so that their first download signs them on demand.
-  const storing = await startFeedProcess(env(false), dir);
+  const storing = await startSeededFeedProcess(env(false), dir);
   for (let i = 0; i < STORED_UNSIGNED; i++) {
     const stored = await pushPackage(base, testPackage({ id: `Faults.Swap.Stored${i}`, version: '1.0.0' }), API_KEY);
     assert.equal(stored.status, 201, stored.body.toString());
   }
   assert.equal(await storing.stop(), 0);
 
-  const feed = await startFeedProcess(env(true), dir);
+  const feed = await startSeededFeedProcess(env(true), dir);
   t.after(() => feed.stop());
   assert.equal(feed.fingerprint, certA.fingerprintSha256);
   const ids: string[] = [];

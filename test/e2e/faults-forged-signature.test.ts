@@ -14,7 +14,7 @@ import { prepareTrustingSdk, requireDotnet, verifyPackages } from '../../signing
 import { createSelfSigned, exportPfx, type TestCertificate } from '../../signing/test/helpers/pki.js';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { signUnchecked } from '../../signing/test/helpers/unchecked-signer.js';
-import { freePort, startFeedProcess, type FeedProcess } from '../helpers/feed-process.js';
+import { freePort, startSeededFeedProcess, type FeedProcess } from '../helpers/feed-process.js';
 import { nupkgUrl, pushPackage, timedRequest } from '../helpers/feed-http.js';
 
 const API_KEY = 'faults-key';
@@ -51,7 +51,7 @@ async function forge(dir: string, ours: TestCertificate, prefix: string): Promis
 
 async function startFeed(dir: string, name: string, pfx: string, policy: 'ReSign' | 'Reject'): Promise<{ feed: FeedProcess; base: string }> {
   const base = `http://127.0.0.1:${await freePort()}`;
-  const feed = await startFeedProcess(
+  const feed = await startSeededFeedProcess(
     {
       Urls: base,
       ApiKeys__0: API_KEY,

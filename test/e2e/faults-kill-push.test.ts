@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { buildZip } from '../../signing/test/helpers/zip-builder.js';
 import { nuspecXml, pushBody, testPackage } from '../../signer-service/test/integration/feed/feed-fixture.js';
-import { freePort, startFeedProcess, type FeedProcess } from '../helpers/feed-process.js';
+import { freePort, startSeededFeedProcess, type FeedProcess } from '../helpers/feed-process.js';
 
 const KEY = 'k';
 const LARGE = 100 * 1024 * 1024;
@@ -29,7 +29,7 @@ function largePackage(id: string): Buffer {
 
 async function start(t: TestContext, data: string, signOnPush: boolean): Promise<{ feed: FeedProcess; base: string; port: number }> {
   const port = await freePort();
-  const feed = await startFeedProcess(
+  const feed = await startSeededFeedProcess(
     {
       Urls: `http://127.0.0.1:${port}`,
       ApiKeys__0: KEY,

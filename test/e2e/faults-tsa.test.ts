@@ -12,7 +12,7 @@ import { testPackage } from '../../signer-service/test/integration/feed/feed-fix
 import { createSelfSigned, exportPfx } from '../../signing/test/helpers/pki.js';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { startTsa } from '../../signing/test/helpers/tsa-server.js';
-import { freePort, startFeedProcess } from '../helpers/feed-process.js';
+import { freePort, startSeededFeedProcess } from '../helpers/feed-process.js';
 import { downloadAndVerify, pushPackage, timedRequest } from '../helpers/feed-http.js';
 
 const API_KEY = 'faults-key';
@@ -28,7 +28,7 @@ test('TSA refusing and TSA stalling: the push fails over to the next TSA; all do
   const pfx = await exportPfx(certificate, { password: 'pw', legacy: false, fileName: 'signing.pfx' });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const feed = await startFeedProcess(
+  const feed = await startSeededFeedProcess(
     {
       Urls: base,
       ApiKeys__0: API_KEY,

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { packTestPackage, requireDotnet, restoreProject, runDotnet } from '../../signing/test/helpers/dotnet.js';
 import { writeNuGetConfig } from '../../signing/test/helpers/nuget-config.js';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
-import { createTlsMaterial, freePort, startFeedProcess } from '../helpers/feed-process.js';
+import { createTlsMaterial, freePort, startSeededFeedProcess } from '../helpers/feed-process.js';
 
 const API_KEY = 'e2e-key';
 
@@ -19,7 +19,7 @@ test('dotnet push, require-mode restore over https, add package, search and trus
   const dir = await tempDirFor(t, 'feed-e2e');
   const tls = await createTlsMaterial(dir);
   const port = await freePort();
-  const feed = await startFeedProcess(
+  const feed = await startSeededFeedProcess(
     {
       Urls: `https://localhost:${port}`,
       Tls__CertificatePath: tls.certPath,

@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
-import { freePort, runFeedProcessToExit, startFeedProcess } from '../helpers/feed-process.js';
+import { freePort, runFeedProcessToExit, startSeededFeedProcess } from '../helpers/feed-process.js';
 
 /** The status of a GET sent with the given Host header. */
 function statusWithHost(port: number, path: string, host: string): Promise<number> {
@@ -32,7 +32,7 @@ test('listening on 0.0.0.0 without PublicBaseUrl exits 78 naming the cause; loop
   assert.match(refused.stderr, /PublicBaseUrl: must be set because Urls listens beyond loopback \(http:\/\/0\.0\.0\.0:\d+\)/);
   assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
 
-  const feed = await startFeedProcess({ ...base, Urls: `http://127.0.0.1:${port}` }, dir);
+  const feed = await startSeededFeedProcess({ ...base, Urls: `http://127.0.0.1:${port}` }, dir);
   t.after(() => feed.stop());
   assert.match(feed.stdout(), new RegExp(`public address: http://127\\.0\\.0\\.1:${port} \\(PublicBaseUrl is unset: the listen address, accepted because it is loopback only\\)`));
   // node:http, because fetch does not send a Host header of the caller's choosing.
@@ -41,7 +41,7 @@ test('listening on 0.0.0.0 without PublicBaseUrl exits 78 naming the cause; loop
   assert.ok(index.resources.every((resource) => resource['@id'].startsWith(`http://127.0.0.1:${port}/`)));
   assert.equal(await feed.stop(), 0);
 
-  const published = await startFeedProcess({ ...base, Urls: `http://127.0.0.1:${port}`, PublicBaseUrl: 'https://nuget.example/feed' }, dir);
+  const published = await startSeededFeedProcess({ ...base, Urls: `http://127.0.0.1:${port}`, PublicBaseUrl: 'https://nuget.example/feed' }, dir);
   t.after(() => published.stop());
   assert.match(published.stdout(), /public address: https:\/\/nuget\.example\/feed \(from PublicBaseUrl\)/);
   assert.match(published.stdout(), /reposign feed ready: https:\/\/nuget\.example\/feed\/v3\/index\.json/);

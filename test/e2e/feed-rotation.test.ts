@@ -11,7 +11,7 @@ import { writeNuGetConfig } from '../../signing/test/helpers/nuget-config.js';
 import { createSelfSigned, exportPfx } from '../../signing/test/helpers/pki.js';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { mountSecret } from '../../signer-service/test/integration/feed/mounted-secret.js';
-import { createTlsMaterial, freePort, getJsonOverHttps, startFeedProcess, waitForOutput, type FeedProcess } from '../helpers/feed-process.js';
+import { createTlsMaterial, freePort, getJsonOverHttps, startSeededFeedProcess, waitForOutput, type FeedProcess } from '../helpers/feed-process.js';
 
 const API_KEY = 'e2e-key';
 
@@ -51,7 +51,7 @@ test('rotation: old and new signatures restore trusting both fingerprints; re-si
   };
   const restore = (configFile: string, id: string) => restoreProject('dotnet', { dir, configFile, packageRef: { id, version: '1.0.0' }, env });
 
-  const feed = await startFeedProcess(feedEnv({}), dir);
+  const feed = await startSeededFeedProcess(feedEnv({}), dir);
   t.after(() => feed.stop());
   assert.equal(feed.fingerprint, certA.fingerprintSha256);
   const pushed = await runDotnet('dotnet', ['nuget', 'push', before, '--source', feed.serviceIndexUrl, '--api-key', API_KEY], { env });
@@ -80,7 +80,7 @@ test('rotation: old and new signatures restore trusting both fingerprints; re-si
   assert.match(refused.output, /NU3034/);
   assert.equal(await feed.stop(), 0);
 
-  const rotating = await startFeedProcess(feedEnv({ Signing__Rotation__Enabled: 'true', Signing__Rotation__PackagesPerMinute: '6000' }), dir);
+  const rotating = await startSeededFeedProcess(feedEnv({ Signing__Rotation__Enabled: 'true', Signing__Rotation__PackagesPerMinute: '6000' }), dir);
   t.after(() => rotating.stop());
   assert.equal(rotating.fingerprint, certB.fingerprintSha256);
   await waitForOutput(rotating, /"remaining":0,"msg":"rotation: package re-signed/, 60_000);

@@ -12,7 +12,7 @@ import { createSelfSigned, exportPfx } from '../../signing/test/helpers/pki.js';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { testPackage } from '../../signer-service/test/integration/feed/feed-fixture.js';
 import { pushPackage, timedRequest, nupkgUrl } from '../helpers/feed-http.js';
-import { freePort, startFeedProcess } from '../helpers/feed-process.js';
+import { freePort, startSeededFeedProcess } from '../helpers/feed-process.js';
 import { createSoftHsmToken, pkcs11FeedEnv, softHsmAvailable } from '../kms/pkcs11-softhsm.js';
 
 const API_KEY = 'api-key-that-must-never-be-logged-7f3a';
@@ -47,7 +47,7 @@ test('no secret reaches the log at trace level, in every locally runnable signin
       const port = await freePort();
       const data = join(dir, `data-${mode.name}`);
       const base = `http://127.0.0.1:${port}`;
-      const feed = await startFeedProcess({ Urls: base, ApiKeys__0: API_KEY, Storage__Path: data, Signing__TimestampServerUrl: '', Logging__Level: 'trace', ...mode.env }, dir);
+      const feed = await startSeededFeedProcess({ Urls: base, ApiKeys__0: API_KEY, Storage__Path: data, Signing__TimestampServerUrl: '', Logging__Level: 'trace', ...mode.env }, dir);
       try {
         const pushed = await pushPackage(base, testPackage({ id: `Secret.${mode.name}`, version: '1.0.0' }), API_KEY);
         assert.equal(pushed.status, 201, pushed.body.toString('utf8'));

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { pushBody, testPackage } from '../../signer-service/test/integration/feed/feed-fixture.js';
-import { freePort, startFeedProcess, waitForOutput } from '../helpers/feed-process.js';
+import { freePort, startSeededFeedProcess, waitForOutput } from '../helpers/feed-process.js';
 
 test('graceful shutdown finishes an in-flight upload', { timeout: 120_000 }, async (t) => {
   const dir = await tempDirFor(t, 'feed-shutdown');
   const port = await freePort();
-  const feed = await startFeedProcess(
+  const feed = await startSeededFeedProcess(
     { Urls: `http://127.0.0.1:${port}`, ApiKeys__0: 'k', Storage__Path: join(dir, 'data'), Signing__TimestampServerUrl: '', Signing__SelfSigned__KeySize: '2048' },
     dir,
   );
@@ -61,7 +61,7 @@ async function statusOf(port: number, path: string): Promise<number> {
 test('SIGTERM turns readiness off while the listener still accepts, then finishes in-flight uploads', { timeout: 180_000 }, async (t) => {
   const dir = await tempDirFor(t, 'feed-drain');
   const port = await freePort();
-  const feed = await startFeedProcess(
+  const feed = await startSeededFeedProcess(
     { Urls: `http://127.0.0.1:${port}`, ApiKeys__0: 'k', Storage__Path: join(dir, 'data'), Signing__TimestampServerUrl: '', Signing__SelfSigned__KeySize: '2048', ShutdownDrainSeconds: '4' },
     dir,
     120_000,

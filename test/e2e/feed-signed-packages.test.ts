@@ -12,7 +12,7 @@ import { writeNuGetConfig } from '../../signing/test/helpers/nuget-config.js';
 import { NUGET_ORG_PACKAGES_DIR } from '../../signing/test/helpers/nuget-fixtures.js';
 import { createRootCa, exportPfx, issueCertificate } from '../../signing/test/helpers/pki.js';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
-import { createTlsMaterial, freePort, startFeedProcess, type FeedProcess } from '../helpers/feed-process.js';
+import { createTlsMaterial, freePort, startSeededFeedProcess, type FeedProcess } from '../helpers/feed-process.js';
 
 const API_KEY = 'e2e-key';
 // A real nuget.org package with no dependencies for net10.0: author-signed, repository-countersigned.
@@ -20,7 +20,7 @@ const NUGET_ORG = { id: 'Newtonsoft.Json', version: '13.0.3' };
 
 async function startFeed(dir: string, name: string, tlsCert: string, tlsKey: string, policy: 'ReSign' | 'Reject'): Promise<FeedProcess> {
   const port = await freePort();
-  return startFeedProcess(
+  return startSeededFeedProcess(
     {
       Urls: `https://localhost:${port}`,
       Tls__CertificatePath: tlsCert,

@@ -13,7 +13,7 @@ import { SECRETS } from '../../operator/src/kube/resources.js';
 import { packTestPackage, requireDotnet, restoreProject, runDotnet } from '../../signing/test/helpers/dotnet.js';
 import { writeNuGetConfig } from '../../signing/test/helpers/nuget-config.js';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
-import { createTlsMaterial, freePort, getJsonOverHttps, startFeedProcess, waitForOutput } from '../helpers/feed-process.js';
+import { createTlsMaterial, freePort, getJsonOverHttps, startSeededFeedProcess, waitForOutput } from '../helpers/feed-process.js';
 import { mountSecretVolume, secretData } from '../helpers/kubelet-secret-volume.js';
 import { conditionOf, eventually, selfSignedManifest, startOperatorHarness, type OperatorHarness } from '../operator/operator-harness.js';
 
@@ -49,7 +49,7 @@ test('operator-provisioned signing: the feed signs with what the operator wrote,
   const tls = await createTlsMaterial(dir);
   const env = { SSL_CERT_FILE: tls.caBundlePath };
   const port = await freePort();
-  const feed = await startFeedProcess(
+  const feed = await startSeededFeedProcess(
     {
       REPOSIGN_CONFIG: join(mountPath, 'reposign.json'),
       Urls: `https://localhost:${port}`,
@@ -109,7 +109,7 @@ test('operator-provisioned signing: the feed signs with what the operator wrote,
 
   // A replica that never signed with the first certificate lists it too: from the published file.
   const freshPort = await freePort();
-  const fresh = await startFeedProcess(
+  const fresh = await startSeededFeedProcess(
     {
       REPOSIGN_CONFIG: join(mountPath, 'reposign.json'),
       Urls: `https://localhost:${freshPort}`,

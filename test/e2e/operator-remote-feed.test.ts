@@ -19,7 +19,7 @@ import { prepareTrustingSdk, requireDotnet, verifyPackages } from '../../signing
 import { createRootCa, issueCertificate } from '../../signing/test/helpers/pki.js';
 import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { FEED_API_KEY, packagesToSign, pushPackage } from '../helpers/cloud-key-harness.js';
-import { createTlsMaterial, freePort, startFeedProcess } from '../helpers/feed-process.js';
+import { createTlsMaterial, freePort, startSeededFeedProcess } from '../helpers/feed-process.js';
 import { mountSecretVolume, secretData } from '../helpers/kubelet-secret-volume.js';
 import { startAwsKmsServer } from '../kms/aws-kms-server.js';
 import { conditionOf, eventually, startOperatorHarness } from '../operator/operator-harness.js';
@@ -87,7 +87,7 @@ test('AwsKms through the operator: the feed signs with the configuration Secret 
 
   const tls = await createTlsMaterial(dir);
   const port = await freePort();
-  const feed = await startFeedProcess(
+  const feed = await startSeededFeedProcess(
     {
       REPOSIGN_CONFIG: join(mountPath, 'reposign.json'),
       Urls: `https://localhost:${port}`,

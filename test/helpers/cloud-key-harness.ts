@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 
 import { pushBody, writeTestPackage } from '../../signer-service/test/integration/feed/feed-fixture.js';
 import { NUGET_ORG_PACKAGES_DIR } from '../../signing/test/helpers/nuget-fixtures.js';
-import { freePort, startFeedProcess, type FeedProcess, type TlsMaterial } from './feed-process.js';
+import { freePort, startSeededFeedProcess, type FeedProcess, type TlsMaterial } from './feed-process.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const execFileAsync = promisify(execFile);
@@ -59,20 +59,17 @@ export async function packagesToSign(dir: string, id: string): Promise<{ readonl
 
 /** Starts a feed over https (certificate of `tls`) from `dir`, signing in the mode that `signing` (Signing__* keys) configures. */
 export async function startKeyFeed(dir: string, tls: TlsMaterial, signing: Readonly<Record<string, string>>): Promise<FeedProcess> {
-  const port = await freePort();
-  return startFeedProcess(
-    {
-      Urls: `https://localhost:${port}`,
-      Tls__CertificatePath: tls.certPath,
-      Tls__KeyPath: tls.keyPath,
-      ApiKeys__0: FEED_API_KEY,
-      Storage__Path: 'data',
-      Signing__TimestampServerUrl: '',
-      NODE_EXTRA_CA_CERTS: tls.caBundlePath,
-      ...signing,
-    },
-    dir,
-  );
+  const env = {
+    Urls: `https://localhost:${await freePort()}`,
+    Tls__CertificatePath: tls.certPath,
+    Tls__KeyPath: tls.keyPath,
+    ApiKeys__0: FEED_API_KEY,
+    Storage__Path: 'data',
+    Signing__TimestampServerUrl: '',
+    NODE_EXTRA_CA_CERTS: tls.caBundlePath,
+    ...signing,
+  };
+  return startSeededFeedProcess(env, dir);
 }
 
 /** The status, Retry-After header and body of a push. */

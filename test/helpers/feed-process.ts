@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { seedEmbeddedDatabase } from '../../signer-service/test/integration/feed/embedded-database-template.js';
 import { createRootCa, runOpenssl, type TestCa } from '../../signing/test/helpers/pki.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -78,6 +79,18 @@ export async function runFeedProcessToExit(env: Record<string, string>, cwd: str
   });
 }
 
+/**
+ * Gives the feed that `env` configures (started from `cwd`) an empty embedded database made once, so
+ * that it starts like a feed restarted after its first run, without PGlite's 5 s initdb; the feed
+ * still applies every migration. For tests about something else than a first start: those about the
+ * data folder's own life do not call it. Does nothing without Storage__Path or with PostgreSQL.
+ */
+export async function seedFeedDatabase(env: Readonly<Record<string, string>>, cwd: string): Promise<void> {
+  const storage = env['Storage__Path'];
+  if (storage === undefined || (env['Database__ConnectionString'] ?? '') !== '') return;
+  await seedEmbeddedDatabase(join(resolve(cwd, storage), 'db'));
+}
+
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -135,6 +148,12 @@ export async function startFeedProcess(env: Record<string, string>, cwd: string,
       return exited;
     },
   };
+}
+
+/** {@link startFeedProcess} on a data folder given an empty embedded database first ({@link seedFeedDatabase}). */
+export async function startSeededFeedProcess(env: Record<string, string>, cwd: string, timeoutMs?: number, entry?: FeedEntry): Promise<FeedProcess> {
+  await seedFeedDatabase(env, cwd);
+  return startFeedProcess(env, cwd, timeoutMs, entry);
 }
 
 /** A TLS server certificate for localhost and 127.0.0.1, issued by a fresh test CA. */
