@@ -2,11 +2,14 @@
 // `--tier unit|integration|e2e` keeps one tier (the folder below a `test/` root); other arguments
 // keep the files whose path contains one of them. Node 20 has no glob support in `node --test`, so
 // the files are listed here. The `development` condition makes `@reposign/signing` resolve to its
-// TypeScript sources, so tests never run against a stale build.
+// TypeScript sources. The feed, the CLI and the admin command that tests start as processes run
+// from the build, as `npm start`, the bins and the images do: the build is brought up to date first
+// (`tsc -b` recompiles only what changed), so no test runs a stale one.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const roots = ['signing/test', 'signer-service/test', 'operator/test', 'test'];
 const skipDirs = new Set(['node_modules', 'dist', 'fixtures']);
@@ -50,6 +53,14 @@ const files = roots
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
+}
+const root = fileURLToPath(new URL('..', import.meta.url));
+for (const step of [[join(root, 'node_modules/typescript/bin/tsc'), '-b'], [join(root, 'scripts/copy-assets.mjs')]]) {
+  const built = spawnSync(process.execPath, step, { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) {
+    console.error('the build failed: the tests that start the feed or the CLI would run a stale one');
+    process.exit(built.status || 1);
+  }
 }
 const scratch = mkdtempSync(join(tmpdir(), 'reposign-tests-'));
 const reported = join(scratch, 'files.json');

@@ -73,7 +73,7 @@ test('unusable signing configurations: a clear message naming the key, exit code
     },
     { name: 'Provider contradicting Mode', env: { Signing__Mode: 'SelfSigned', Signing__Provider: 'StoredCertificate' }, message: /Signing:Provider: 'StoredCertificate' contradicts Signing:Mode 'SelfSigned'/ },
   ];
-  // Two at a time: the machine has two cores and each process compiles the feed with tsx.
+  // Two at a time: the machine has two cores and each process loads the whole feed.
   const results: { name: string; code: number | null; stderr: string; stdout: string }[] = [];
   for (let i = 0; i < cases.length; i += 2) {
     results.push(
@@ -124,7 +124,7 @@ test('every certificate shape the NuGet client rejects keeps the feed from start
           Signing__Mode: 'StoredCertificate',
           Signing__StoredCertificate__FilePath: pem,
         };
-        // Generous: each process compiles the feed with tsx, two at a time.
+        // Generous: two processes at a time, each loading the whole feed, on a busy CI machine.
         const result = await runFeedProcessToExit(env, dir, 180_000).catch((error: unknown) => ({ code: null, stdout: '', stderr: String(error) }));
         const code = rejected.get(name) ?? '';
         if (result.code !== EX_CONFIG || !/Signing:StoredCertificate:FilePath: /.test(result.stderr)) {

@@ -55,7 +55,8 @@ test('a lost database refuses to start; rebuild-index restores every stored pack
   assert.equal(refused.code, 65);
   assert.match(refused.stderr, /^reposign: The database holds no packages but .* holds 2 pushed package generation\(s\).*reposign-feed admin rebuild-index/);
 
-  const rebuild = await promisify(execFile)(process.execPath, ['--conditions=development', '--import', 'tsx', join(SERVICE_DIR, 'src/admin-cli.ts'), 'admin', 'rebuild-index'], {
+  // The command as an operator types it: the package's `reposign-feed` bin, on the build the feed runs.
+  const rebuild = await promisify(execFile)(process.execPath, [join(SERVICE_DIR, 'bin/reposign-feed.js'), 'admin', 'rebuild-index'], {
     cwd: SERVICE_DIR,
     // The same configuration as the feed: signatures name its address, and only those are ours.
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', INIT_CWD: dir, ...env, Urls: base },

@@ -30,9 +30,6 @@ test('dotnet push, require-mode restore over https, add package, search and trus
       Signing__SelfSigned__KeySize: '2048',
     },
     dir,
-    60_000,
-    // The production entry point (`npm start`, the image): compiled dist/, plain node, no tsx.
-    'build',
   );
   t.after(() => feed.stop());
   assert.equal(feed.serviceIndexUrl, `https://localhost:${port}/v3/index.json`);

@@ -32,7 +32,8 @@ test('listening on 0.0.0.0 without PublicBaseUrl exits 78 naming the cause; loop
   assert.match(refused.stderr, /PublicBaseUrl: must be set because Urls listens beyond loopback \(http:\/\/0\.0\.0\.0:\d+\)/);
   assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
 
-  const feed = await startSeededFeedProcess({ ...base, Urls: `http://127.0.0.1:${port}` }, dir);
+  // From the sources, as `npm run dev` runs it on a developer's machine; the other tests run the build.
+  const feed = await startSeededFeedProcess({ ...base, Urls: `http://127.0.0.1:${port}` }, dir, 60_000, 'source');
   t.after(() => feed.stop());
   assert.match(feed.stdout(), new RegExp(`public address: http://127\\.0\\.0\\.1:${port} \\(PublicBaseUrl is unset: the listen address, accepted because it is loopback only\\)`));
   // node:http, because fetch does not send a Host header of the caller's choosing.

@@ -30,15 +30,15 @@ export interface ProcessResult {
 }
 
 /**
- * Runs `reposign sign <args>` from the sources in a new process whose environment is `env` and
- * PATH only: no AZURE_*, AWS_* or GOOGLE_* variable of the test's own environment leaks in.
+ * Runs `reposign <args>` through the package's bin (the build, which scripts/run-tests.mjs brings up
+ * to date) in a new process whose environment is `env` and PATH only: no AZURE_*, AWS_* or GOOGLE_*
+ * variable of the test's own environment leaks in.
  */
 export async function runReposign(args: readonly string[], env: Readonly<Record<string, string>>): Promise<ProcessResult> {
-  const script = `import { main } from ${JSON.stringify(join(REPO_ROOT, 'signing/src/cli/main.ts'))}; process.exitCode = await main(process.argv.slice(1));`;
   try {
     const { stdout, stderr } = await execFileAsync(
       process.execPath,
-      ['--conditions=development', '--import', 'tsx', '--input-type=module', '--eval', script, ...args],
+      [join(REPO_ROOT, 'signing/bin/reposign.js'), ...args],
       { cwd: REPO_ROOT, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env }, timeout: 120_000 },
     );
     return { code: 0, output: `${stdout}${stderr}` };

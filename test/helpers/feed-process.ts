@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Runs the feed as its own process — from its TypeScript sources (`npm run dev`), or from the
-// production build that `npm start` and the image run — and a TLS certificate for it from a test CA.
+// Runs the feed as its own process — from the production build that `npm start` and the image run
+// (scripts/run-tests.mjs brings it up to date first), or from its TypeScript sources (`npm run dev`) —
+// and a TLS certificate for it from a test CA.
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -58,7 +59,7 @@ export interface FeedExit {
  * and rejects if it is still running after `timeoutMs`.
  */
 export async function runFeedProcessToExit(env: Record<string, string>, cwd: string, timeoutMs = 60_000): Promise<FeedExit> {
-  const child = spawn(process.execPath, feedArguments('source'), {
+  const child = spawn(process.execPath, feedArguments('build'), {
     cwd: join(REPO_ROOT, 'signer-service'),
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', INIT_CWD: cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -107,7 +108,7 @@ export async function freePort(): Promise<number> {
  * Starts the feed with `env` (configuration as `Section__Key`; `ShutdownDrainSeconds` defaults to 0)
  * from `cwd` and resolves once it printed its banner. Rejects with the output when it exits first or takes longer than `timeoutMs`.
  */
-export async function startFeedProcess(env: Record<string, string>, cwd: string, timeoutMs = 60_000, entry: FeedEntry = 'source'): Promise<FeedProcess> {
+export async function startFeedProcess(env: Record<string, string>, cwd: string, timeoutMs = 60_000, entry: FeedEntry = 'build'): Promise<FeedProcess> {
   const child = spawn(process.execPath, feedArguments(entry), {
     cwd: join(REPO_ROOT, 'signer-service'),
     // No load balancer watches a test's feed: stop without the readiness drain unless a test asks for it.
