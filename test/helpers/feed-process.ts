@@ -86,7 +86,7 @@ export async function runFeedProcessToExit(env: Record<string, string>, cwd: str
  * still applies every migration. For tests about something else than a first start: those about the
  * data folder's own life do not call it. Does nothing without Storage__Path or with PostgreSQL.
  */
-export async function seedFeedDatabase(env: Readonly<Record<string, string>>, cwd: string): Promise<void> {
+async function seedFeedDatabase(env: Readonly<Record<string, string>>, cwd: string): Promise<void> {
   const storage = env['Storage__Path'];
   if (storage === undefined || (env['Database__ConnectionString'] ?? '') !== '') return;
   await seedEmbeddedDatabase(join(resolve(cwd, storage), 'db'));
