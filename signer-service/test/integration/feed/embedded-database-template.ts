@@ -6,7 +6,8 @@
 // feed's process on an empty folder (test/e2e) and by the embedded database's own tests.
 
 import { createHash, randomUUID } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openEmbeddedDatabase } from '../../../src/db/embedded-database.js';
@@ -25,25 +26,18 @@ async function templateKey(): Promise<string> {
   return createHash('sha256').update(manifest).update(await readFile(MAKER)).digest('hex').slice(0, 16);
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 /** The template folder, made (by the feed's own code, then closed) when missing. Concurrent makers race; the first rename wins. */
-async function template(): Promise<string> {
+async function makeTemplate(): Promise<string> {
   const path = join(CACHE, `pglite-${await templateKey()}`);
-  if (await exists(join(path, 'PG_VERSION'))) return path;
+  if (existsSync(join(path, 'PG_VERSION'))) return path;
   await mkdir(CACHE, { recursive: true });
   const building = `${path}.build-${randomUUID()}`;
   try {
     const db = await openEmbeddedDatabase(building);
     await db.close();
-    await rename(building, path).catch(async (error: unknown) => {
+    await rename(building, path).catch((error: unknown) => {
       // Another test process made it first: use theirs.
-      if (!(await exists(join(path, 'PG_VERSION')))) throw error;
+      if (!existsSync(join(path, 'PG_VERSION'))) throw error;
     });
   } finally {
     await rm(building, { recursive: true, force: true });
@@ -51,15 +45,14 @@ async function template(): Promise<string> {
   return path;
 }
 
+/** Found or made once per process: the key's two reads and the check are not repeated per feed. */
+let template: Promise<string> | undefined;
+
 /**
  * Copies an empty, never migrated embedded database into `dataDir` (the feed's `<Storage:Path>/db`)
- * when that folder is missing or empty; a database already there (a test restarting its feed) is kept.
+ * when that folder does not exist; a database already there (a test restarting its feed) is kept.
  */
 export async function seedEmbeddedDatabase(dataDir: string): Promise<void> {
-  const entries = await readdir(dataDir).catch((error: unknown): string[] => {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  });
-  if (entries.length > 0) return;
-  await cp(await template(), dataDir, { recursive: true, errorOnExist: true, force: false });
+  if (existsSync(dataDir)) return;
+  await cp(await (template ??= makeTemplate()), dataDir, { recursive: true, errorOnExist: true, force: false });
 }
