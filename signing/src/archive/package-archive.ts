@@ -9,7 +9,7 @@ import { crc32, inflateRawSync } from 'node:zlib';
 import { BufferPool } from '../buffer-pool.js';
 import { ReposignError } from '../errors.js';
 import type { ArchivePiece } from './archive-piece.js';
-import { fileSource, memorySource, readFully, readRange, type PositionedSource } from './piece-stream.js';
+import { chunkBuffers, fileSource, memorySource, plainBytes, readFully, readRange, type PositionedSource } from './piece-stream.js';
 import { SIGNATURE_NAME } from './signature-records.js';
 import { unsignedLayout } from './unsigned-layout.js';
 import {
@@ -118,7 +118,18 @@ interface OpenedFile {
   readonly release: () => Promise<void>;
 }
 
-/** Reads local headers in ascending offset order through one sliding window, so 65k entries cost a few reads. */
+/**
+ * `length` bytes from `position`: read into the start of `scratch` when given (a view valid until
+ * the next read into it), otherwise as {@link readRange}.
+ */
+function readScratch(source: PositionedSource, scratch: Uint8Array | undefined, position: number, length: number): Promise<Uint8Array> {
+  return scratch === undefined ? readRange(source, position, length) : readFully(source, scratch.subarray(0, length), position);
+}
+
+/**
+ * Reads local headers in ascending offset order through one sliding window, so 65k entries cost a
+ * few reads. A view it returns is valid until the next call.
+ */
 class LocalHeaderReader {
   private window: Uint8Array = new Uint8Array(0);
   private windowStart = 0;
@@ -126,12 +137,13 @@ class LocalHeaderReader {
   constructor(
     private readonly source: PositionedSource,
     private readonly limit: number,
+    private readonly scratch: Uint8Array | undefined,
   ) {}
 
   async bytes(position: number, length: number): Promise<Uint8Array> {
     if (position < this.windowStart || position + length > this.windowStart + this.window.length) {
       const size = Math.min(Math.max(length, LOCAL_HEADER_WINDOW), this.limit - position);
-      this.window = await readRange(this.source, position, size);
+      this.window = await readScratch(this.source, this.scratch, position, size);
       this.windowStart = position;
     }
     return this.window.subarray(position - this.windowStart, position - this.windowStart + length);
@@ -384,9 +396,22 @@ async function readWhole(handle: FileHandle, size: number, head: Uint8Array, int
   return whole;
 }
 
+/**
+ * The layout of the archive in `source`. Of a package read by range, the EOCD region and then the
+ * local headers are read into one pooled buffer in turn (nothing kept refers to it).
+ */
 async function readLayout(source: PositionedSource, size: number, maxEntries: number) {
+  const scratch = source.bytes === undefined ? chunkBuffers.take() : undefined;
+  try {
+    return await readLayoutWith(source, size, maxEntries, scratch && plainBytes(scratch));
+  } finally {
+    if (scratch !== undefined) chunkBuffers.give(scratch);
+  }
+}
+
+async function readLayoutWith(source: PositionedSource, size: number, maxEntries: number, scratch: Uint8Array | undefined) {
   const tailLength = Math.min(size, EOCD_SIZE + MAX_COMMENT_SIZE);
-  const tail = await readRange(source, size - tailLength, tailLength);
+  const tail = await readScratch(source, scratch, size - tailLength, tailLength);
   const head = await readRange(source, 0, Math.min(size, 4));
   const eocd = decodeEndOfCentralDirectory(tail, head, size);
   if (eocd.totalEntries > maxEntries + 1) {
@@ -432,7 +457,7 @@ async function readLayout(source: PositionedSource, size: number, maxEntries: nu
 
   const entries = new Map<CentralRecord, ZipEntry>();
   const localHeaders = new Map<ZipEntry, LocalHeader>();
-  const reader = new LocalHeaderReader(source, cdStart);
+  const reader = new LocalHeaderReader(source, cdStart, scratch);
   for (const [index, record] of byOffset.entries()) {
     const next = byOffset[index + 1];
     const boundary = next?.localHeaderOffset ?? cdStart;

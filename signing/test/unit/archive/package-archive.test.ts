@@ -332,3 +332,24 @@ test('reuseMemory: a closed archive hands its buffer to the next open, never to 
   assert.notEqual(bufferOf(e), shared);
   await Promise.all([e.close(), f.close()]);
 });
+
+test('an archive read by range keeps nothing of the buffer its layout was read through', async (t) => {
+  // Local headers over more than one 256 KiB window, and a comment read with the EOCD region.
+  const entries: ZipBuilderEntry[] = [
+    ...samplePackageEntries('Range.First', '1.0.0'),
+    ...Array.from({ length: 3000 }, (_, i) => ({ name: `content/file-${String(i).padStart(4, '0')}.txt`, data: new Uint8Array(90).fill(i % 251), method: 0 })),
+  ];
+  const first = await openBytes(t, buildZip(entries, { comment: 'first comment' }).bytes, { inMemoryLimit: 0 });
+  const names = first.entries.map((entry) => entry.name);
+  // A second open reads its own layout through the same pooled buffer.
+  const second = await openBytes(t, buildZip(samplePackageEntries('Range.Second', '2.0.0'), { comment: 'another, longer comment' }).bytes, { inMemoryLimit: 0 });
+  assert.equal(first.bytes, undefined, 'read by range');
+  assert.equal(new TextDecoder().decode(first.comment), 'first comment');
+  assert.deepEqual(first.entries.map((entry) => entry.name), names);
+  assert.equal(first.entries.length, 3005);
+  assert.equal(names[3004], 'content/file-2999.txt');
+  assert.deepEqual(await first.readEntry('content/file-2999.txt', 100), new Uint8Array(90).fill(2999 % 251));
+  assert.equal((await readNuspec(first)).id, 'Range.First');
+  assert.equal((await readNuspec(second)).id, 'Range.Second');
+  assert.equal(new TextDecoder().decode(second.comment), 'another, longer comment');
+});
