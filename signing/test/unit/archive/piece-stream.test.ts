@@ -65,3 +65,29 @@ test('a stream that fails settles only once no read can still fill its buffers',
   assert.equal(reading, 2, 'the second read was under way when the sink failed');
   assert.equal(lateWrites, 1, 'the failed stream waited for it before giving its buffers back');
 });
+
+test('concurrent streams, more than the pool keeps, never share a buffer', async (t) => {
+  const dir = await tempDirFor(t, 'piece-stream-concurrent');
+  const files = await Promise.all(
+    Array.from({ length: 6 }, async (_, i) => {
+      const bytes = randomBytes(2 * MIB + 1000 * i);
+      const path = join(dir, `data-${i}.bin`);
+      await writeFile(path, bytes);
+      const handle = await openFile(path, 'r');
+      t.after(() => handle.close());
+      return { bytes, handle };
+    }),
+  );
+  const results = await Promise.all(
+    files.map(async ({ bytes, handle }) => {
+      const chunks: Buffer[] = [];
+      await streamPieces(fileSource(handle), [{ kind: 'range', start: 0, end: bytes.length }], async (chunk) => {
+        // Yield between taking the chunk and copying it, so the other streams' reads land meanwhile.
+        await delay(1);
+        chunks.push(Buffer.from(chunk));
+      });
+      return Buffer.concat(chunks);
+    }),
+  );
+  results.forEach((result, i) => assert.deepEqual(result, files[i]?.bytes, `stream ${i}`));
+});
