@@ -42,7 +42,7 @@ function median(values: readonly number[]): number {
 /**
  * The floor's read buffer, allocated once: memory a process touches for the first time costs a page
  * fault per 4 KiB, which on a virtual machine can take 10 µs or more: a new 1 MiB buffer per file
- * would add up to 3 ms to the floor, work that a signer reusing its buffers does not do.
+ * added up to 5 ms to the floor, work that a signer reusing its buffers does not do.
  */
 const floorBuffer = new Uint8Array(1 << 20);
 
