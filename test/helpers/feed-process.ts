@@ -89,7 +89,7 @@ export async function runFeedProcessToExit(env: Record<string, string>, cwd: str
 async function seedFeedDatabase(env: Readonly<Record<string, string>>, cwd: string): Promise<void> {
   const storage = env['Storage__Path'];
   if (storage === undefined || (env['Database__ConnectionString'] ?? '') !== '') return;
-  await seedEmbeddedDatabase(join(resolve(cwd, storage), 'db'));
+  await seedEmbeddedDatabase(resolve(cwd, storage));
 }
 
 /** A free TCP port on 127.0.0.1. */

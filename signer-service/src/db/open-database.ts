@@ -8,6 +8,11 @@ import { openEmbeddedDatabase } from './embedded-database.js';
 import { migrate } from './migrate.js';
 import { openPostgresDatabase, type PoolOptions } from './postgres-database.js';
 
+/** Where the embedded database lives in the data folder `storagePath`. */
+export function embeddedDatabaseDir(storagePath: string): string {
+  return join(storagePath, 'db');
+}
+
 /**
  * Opens PostgreSQL when a connection string is given, else PGlite under `<storagePath>/db`, and
  * applies pending migrations.
@@ -23,7 +28,7 @@ export async function openDatabase(options: { connectionString: string | undefin
     }
     return db;
   }
-  const dataDir = join(options.storagePath, 'db');
+  const dataDir = embeddedDatabaseDir(options.storagePath);
   let db: Database | undefined;
   try {
     db = await openEmbeddedDatabase(dataDir);

@@ -11,6 +11,7 @@ import { cp, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openEmbeddedDatabase } from '../../../src/db/embedded-database.js';
+import { embeddedDatabaseDir } from '../../../src/db/open-database.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
 const CACHE = join(REPO_ROOT, 'node_modules', '.cache', 'reposign-tests');
@@ -49,10 +50,11 @@ async function makeTemplate(): Promise<string> {
 let template: Promise<string> | undefined;
 
 /**
- * Copies an empty, never migrated embedded database into `dataDir` (the feed's `<Storage:Path>/db`)
- * when that folder does not exist; a database already there (a test restarting its feed) is kept.
+ * Copies an empty, never migrated embedded database into the data folder `storagePath` (where the
+ * feed opens it) when it has none; a database already there (a test restarting its feed) is kept.
  */
-export async function seedEmbeddedDatabase(dataDir: string): Promise<void> {
+export async function seedEmbeddedDatabase(storagePath: string): Promise<void> {
+  const dataDir = embeddedDatabaseDir(storagePath);
   if (existsSync(dataDir)) return;
   await cp(await (template ??= makeTemplate()), dataDir, { recursive: true, errorOnExist: true, force: false });
 }

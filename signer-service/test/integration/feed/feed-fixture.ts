@@ -119,7 +119,7 @@ export async function startTestFeed(t: TestContext, env: Record<string, string> 
       ...env,
     },
   });
-  if (options.database === undefined && config.databaseConnectionString === undefined) await seedEmbeddedDatabase(join(config.storagePath, 'db'));
+  if (options.database === undefined && config.databaseConnectionString === undefined) await seedEmbeddedDatabase(config.storagePath);
   const feed = await openFeed(config, { metricsDefaults: false, ...(options.database === undefined ? {} : { database: options.database }) });
   const app = await buildApp(feed, { logger: options.logStream === undefined ? false : { level: 'debug', stream: options.logStream } });
   t.after(async () => {
