@@ -10,6 +10,7 @@ import { pfxKeyLoader, type PfxKeySpec } from './providers/local/pfx-key.js';
 import type { SigningKey } from './signing-key.js';
 
 export { BufferPool } from './buffer-pool.js';
+export { chunkBuffers } from './archive/piece-stream.js';
 export { ReposignError, errorOrigin, hasErrorOrigin, isReposignError, type ErrorCode, type ErrorOrigin } from './errors.js';
 export { PackageArchive, computePackageHash, findUnsafeEntryName, parseNuspec, readNuspec } from './archive/index.js';
 export type { NuspecDependency, NuspecDependencyGroup, NuspecInfo } from './archive/index.js';

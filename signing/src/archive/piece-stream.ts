@@ -11,9 +11,10 @@ import type { ArchivePiece } from './archive-piece.js';
 const CHUNK_SIZE = 1 << 20;
 
 /**
- * The buffers file chunks are read into, reused from stream to stream. Memory a process has not
- * touched before costs a page fault per 4 KiB on first use, and on a virtual machine a fault can take
- * 10 µs or more: two new 1 MiB buffers then cost more than hashing 10 MB. At most 8 are kept.
+ * The 1 MiB buffers file chunks are read into, reused from stream to stream: the engine's streams and
+ * the feed's downloads share them. Memory a process has not touched before costs a page fault per
+ * 4 KiB on first use, and on a virtual machine a fault can take 10 µs or more: two new 1 MiB buffers
+ * then cost more than hashing 10 MB. At most 8 are kept.
  */
 export const chunkBuffers = new BufferPool(CHUNK_SIZE, 8);
 

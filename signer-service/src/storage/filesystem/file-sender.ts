@@ -4,15 +4,14 @@
 // previous one is being written, a buffer reused only once the socket has taken its bytes.
 
 import type { Writable } from 'node:stream';
-import { BufferPool } from '@reposign/signing';
+import { chunkBuffers as chunks } from '@reposign/signing';
 
 /**
- * One read and one write per MiB: each read waits its turn in libuv's thread pool and each write for
- * the socket, and while pushes keep both busy, every extra step adds to a download's time.
+ * One read and one write per MiB (the engine's chunk buffers, shared with its signings: at most 8
+ * MiB kept, more allocated and dropped): each read waits its turn in libuv's thread pool and each
+ * write for the socket, and while pushes keep both busy, every extra step adds to a download's time.
  */
-const CHUNK_BYTES = 1024 * 1024;
-/** Enough for 8 small downloads at once without allocating (8 MiB kept at most); more allocate and drop their buffers. */
-const chunks = new BufferPool(CHUNK_BYTES, 8);
+const CHUNK_BYTES = chunks.size;
 
 /** Resolves once `destination` has handed `chunk` to the operating system; rejects when it is closed or fails. */
 function write(destination: Writable, chunk: Uint8Array): Promise<void> {

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { open, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { hashPieces } from '../../../../signing/src/archive/package-hash.js';
+import { fileSource } from '../../../../signing/src/archive/piece-stream.js';
 import { tempDirFor } from '../../../../signing/test/helpers/temp-dir.js';
 import { sendFile, type ReadableFile } from '../../../src/storage/filesystem/file-sender.js';
 
@@ -82,4 +84,33 @@ test('a file shorter than its recorded size and a closed destination both reject
   const handle = await open(path, 'r');
   await assert.rejects(sendFile(handle, 300 * 1024, closed), /closed/);
   await assert.rejects(handle.stat(), /closed|EBADF/i, 'the handle was closed');
+});
+
+test('downloads and signings at once, twice as many as the shared chunk buffers kept, each get their own bytes', async (t) => {
+  const dir = await tempDirFor(t, 'file-sender-shared');
+  const files = await Promise.all(
+    Array.from({ length: 8 }, async (_, i) => {
+      const bytes = randomBytes(2 * 1024 * 1024 + 777 * i);
+      const path = join(dir, `file-${i}`);
+      await writeFile(path, bytes);
+      return { bytes, path };
+    }),
+  );
+  const [downloads, signings] = [files.slice(0, 5), files.slice(5)];
+  await Promise.all([
+    // Five downloads of two buffers each and three streaming hashes of two each: 16 buffers in use, 8 kept.
+    ...downloads.map(async ({ bytes, path }, i) => {
+      const { destination, received, overwritten } = slowDestination();
+      await sendFile(await open(path, 'r'), bytes.length, destination);
+      assert.equal(overwritten(), 0, `download ${i}: a buffer changed under a pending write`);
+      assert.ok(received().equals(bytes), `download ${i} arrives unchanged`);
+    }),
+    ...signings.map(async ({ bytes, path }, i) => {
+      const handle = await open(path, 'r');
+      t.after(() => handle.close());
+      // The engine's streaming hash, as a signing of a large package runs it.
+      const digest = await hashPieces(fileSource(handle), [{ kind: 'range', start: 0, end: bytes.length }], 'SHA256');
+      assert.deepEqual(Buffer.from(digest), createHash('sha256').update(bytes).digest(), `stream ${i} hashes its own bytes`);
+    }),
+  ]);
 });
