@@ -50,7 +50,8 @@ export function memorySource(bytes: Uint8Array): PositionedSource {
   };
 }
 
-function truncated(): ReposignError {
+/** ARCHIVE_TRUNCATED, for a package file that ended before the bytes its records promise. */
+export function truncated(): ReposignError {
   return new ReposignError('ARCHIVE_TRUNCATED', 'The package file ended early; was it changed while in use?');
 }
 

@@ -199,6 +199,18 @@ test('a failing signer or write leaves nothing behind and the target untouched',
     (error: unknown) => isReposignError(error, 'INVALID_ARGUMENT'),
   );
   await assert.rejects(writeSignedPackage(archive, join(dir, 'missing', 'out.nupkg'), 'SHA256', async () => FAKE_P7S));
+  // Written with blocking calls (a signing worker's way): a failed write, or a commit refused at the last moment.
+  const blocking = await PackageArchive.openBlocking(path);
+  t.after(() => blocking.close());
+  await assert.rejects(writeSignedPackage(blocking, join(dir, 'missing', 'out.nupkg'), 'SHA256', async () => FAKE_P7S, { blocking: true }), /ENOENT/);
+  for (const options of [{ blocking: true }, { blocking: false }]) {
+    await assert.rejects(
+      writeSignedPackage(blocking, path, 'SHA256', async () => FAKE_P7S, { ...options, beforeCommit: () => {
+        throw boom;
+      } }),
+      (error) => error === boom,
+    );
+  }
   assert.deepEqual(await readdir(dir), ['pkg.nupkg']);
   assert.deepEqual(new Uint8Array(await readFile(path)), original);
 });
@@ -240,19 +252,21 @@ test('a package read whole and one read by range are written to the same bytes',
     const input = join(dir, `${name}.nupkg`);
     await writeFile(input, bytes);
     const outputs: Uint8Array[][] = [];
-    for (const inMemoryLimit of [undefined, 0]) {
-      const archive = await PackageArchive.open(input, { inMemoryLimit });
+    // Read whole, by range, and whole with blocking calls and written with them (a signing worker's way).
+    for (const way of ['whole', 'range', 'blocking'] as const) {
+      const archive = way === 'blocking' ? await PackageArchive.openBlocking(input) : await PackageArchive.open(input, { inMemoryLimit: way === 'range' ? 0 : undefined });
       t.after(() => archive.close());
-      assert.equal(archive.bytes !== undefined, inMemoryLimit === undefined, `${name}: read whole only by default`);
-      const signed = join(dir, `${name}-${String(inMemoryLimit)}-signed.nupkg`);
-      const unsigned = join(dir, `${name}-${String(inMemoryLimit)}-unsigned.nupkg`);
+      assert.equal(archive.bytes !== undefined, way !== 'range', `${name}: read whole unless asked not to`);
+      const signed = join(dir, `${name}-${way}-signed.nupkg`);
+      const unsigned = join(dir, `${name}-${way}-unsigned.nupkg`);
       let packageHash: Uint8Array | undefined;
-      await writeSignedPackage(archive, signed, 'SHA384', async (hash) => ((packageHash = hash), FAKE_P7S), { lastModified });
+      await writeSignedPackage(archive, signed, 'SHA384', async (hash) => ((packageHash = hash), FAKE_P7S), { lastModified, blocking: way === 'blocking' });
       await writeUnsignedPackage(archive, unsigned);
       assert.deepEqual(packageHash, await computePackageHash(archive, 'SHA384'));
       outputs.push([new Uint8Array(await readFile(signed)), new Uint8Array(await readFile(unsigned)), packageHash ?? new Uint8Array(0)]);
     }
     assert.deepEqual(outputs[0], outputs[1], name);
-    await assertZipToolsAccept(join(dir, `${name}-undefined-signed.nupkg`), 6);
+    assert.deepEqual(outputs[0], outputs[2], name);
+    await assertZipToolsAccept(join(dir, `${name}-whole-signed.nupkg`), 6);
   }
 });
