@@ -199,19 +199,26 @@ test('a failing signer or write leaves nothing behind and the target untouched',
     (error: unknown) => isReposignError(error, 'INVALID_ARGUMENT'),
   );
   await assert.rejects(writeSignedPackage(archive, join(dir, 'missing', 'out.nupkg'), 'SHA256', async () => FAKE_P7S));
-  // Written with blocking calls (a signing worker's way): a failed write, or a commit refused at the last moment.
-  const blocking = await PackageArchive.openBlocking(path);
-  t.after(() => blocking.close());
-  await assert.rejects(writeSignedPackage(blocking, join(dir, 'missing', 'out.nupkg'), 'SHA256', async () => FAKE_P7S, { blocking: true }), /ENOENT/);
-  for (const options of [{ blocking: true }, { blocking: false }]) {
-    await assert.rejects(
-      writeSignedPackage(blocking, path, 'SHA256', async () => FAKE_P7S, { ...options, beforeCommit: () => {
-        throw boom;
-      } }),
-      (error) => error === boom,
-    );
+  // Written with blocking calls (a signing worker's way), for a small package and for one whose
+  // entries are written while the signature is made: a failed write, a failing signer, or a commit
+  // refused at the last moment.
+  const largePath = join(dir, 'large.nupkg');
+  await writeFile(largePath, buildZip([...samplePackageEntries(), { name: 'big.bin', data: randomBytes(600 * 1024) }]).bytes);
+  for (const input of [path, largePath]) {
+    const blocking = await PackageArchive.openBlocking(input);
+    t.after(() => blocking.close());
+    await assert.rejects(writeSignedPackage(blocking, join(dir, 'missing', 'out.nupkg'), 'SHA256', async () => FAKE_P7S, { blocking: true }), /ENOENT/);
+    await assert.rejects(writeSignedPackage(blocking, input, 'SHA256', () => Promise.reject(boom), { blocking: true }), (error) => error === boom);
+    for (const options of [{ blocking: true }, { blocking: false }]) {
+      await assert.rejects(
+        writeSignedPackage(blocking, input, 'SHA256', async () => FAKE_P7S, { ...options, beforeCommit: () => {
+          throw boom;
+        } }),
+        (error) => error === boom,
+      );
+    }
   }
-  assert.deepEqual(await readdir(dir), ['pkg.nupkg']);
+  assert.deepEqual((await readdir(dir)).sort(), ['large.nupkg', 'pkg.nupkg']);
   assert.deepEqual(new Uint8Array(await readFile(path)), original);
 });
 
