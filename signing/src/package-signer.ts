@@ -14,7 +14,6 @@ import type { HashAlgorithmName } from './hash-algorithm.js';
 import { readPackageSignature, signatureKind, type PackageSignatureKind } from './package-signature.js';
 import { signerIssues } from './package-verifier.js';
 import type { SigningKey } from './signing-key.js';
-import { signOnWorker } from './workers/signing-workers.js';
 import type { Timestamper } from './timestamp/index.js';
 
 /** How to repository-sign. */
@@ -121,34 +120,6 @@ export async function repositorySignPackage(
   outputPath: string,
   options: RepositorySignOptions,
 ): Promise<RepositorySignResult> {
-  // A key held in this process signs a package file on a worker, whole: see signing-workers.ts. A
-  // timestamp needs the timestamper, which stays here; its round trip outweighs the thread hops.
-  const portable = typeof input === 'string' && options.timestamper === undefined ? options.key.portable?.() : undefined;
-  if (typeof input === 'string' && portable !== undefined) {
-    // Judged by this thread's clock, as on this thread: the signing time too.
-    const chain = parsedChain(options.key);
-    assertChainAccepted(options.key, chain);
-    const signed = await signOnWorker(input, outputPath, portable, { ...options, signingTime: options.signingTime ?? new Date() });
-    return { ...signed, certificate: certificateInfo(chain[0]) };
-  }
-  return signPackageHere(input, outputPath, options);
-}
-
-/** How {@link signPackageHere} does its file work. */
-export interface SigningThread {
-  /** Open the package and write the output with blocking calls (a signing worker's thread). */
-  readonly blocking: boolean;
-  /** Called before the output is renamed into place: throwing abandons it (see SignedPackageOptions). */
-  readonly beforeCommit?: () => void;
-}
-
-/** {@link repositorySignPackage} on this thread. */
-export async function signPackageHere(
-  input: string | PackageArchive,
-  outputPath: string,
-  options: RepositorySignOptions,
-  thread: SigningThread = { blocking: false },
-): Promise<RepositorySignResult> {
   const hash = options.hashAlgorithm ?? 'SHA256';
   const chain = parsedChain(options.key);
   assertChainAccepted(options.key, chain);
@@ -164,9 +135,7 @@ export async function signPackageHere(
   };
 
   // Nothing read from an archive opened here outlives this call: its memory serves the next signing.
-  const archive =
-    typeof input !== 'string' ? input : thread.blocking ? await PackageArchive.openBlocking(input) : await PackageArchive.open(input, { reuseMemory: true });
-  const writeOptions = { blocking: thread.blocking, beforeCommit: thread.beforeCommit };
+  const archive = typeof input === 'string' ? await PackageArchive.open(input, { reuseMemory: true }) : input;
   try {
     // A zip without a readable root nuspec is not a package: refuse it rather than sign it.
     const { id, version } = await readNuspec(archive);
@@ -185,10 +154,10 @@ export async function signPackageHere(
           );
         }
         return addRepositoryCountersignature(existing, request);
-      }, writeOptions);
+      });
       return { id, version, before, after: 'author+repository', placement: 'countersignature', certificate, sizeBytes };
     }
-    const sizeBytes = await writeSignedPackage(archive, outputPath, hash, (packageHash) => createRepositoryPrimarySignature(packageHash, request), writeOptions);
+    const sizeBytes = await writeSignedPackage(archive, outputPath, hash, (packageHash) => createRepositoryPrimarySignature(packageHash, request));
     return { id, version, before, after: 'repository', placement: 'primary', certificate, sizeBytes };
   } finally {
     if (archive !== input) await archive.close();

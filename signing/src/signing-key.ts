@@ -2,7 +2,7 @@
 // The open key every backend returns. CMS code receives a SigningKey and never learns which
 // backend made it; a key may live in this process, in a KMS or in an HSM.
 
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 import { ReposignError } from './errors.js';
 import { nullValue, octetString, oid, sequence } from './cms/der.js';
@@ -19,17 +19,6 @@ export type SignInput = { readonly data: Uint8Array } | { readonly digest: Uint8
 export interface SignOptions {
   /** Aborted when the caller gives up (timeout or cancellation): stop the request and reject. */
   readonly signal: AbortSignal;
-}
-
-/**
- * A key held in this process, in the form a worker thread can be handed: a KeyObject crosses
- * threads by postMessage, and the DER chain is copied.
- */
-export interface PortableKey {
-  readonly kind: string;
-  readonly privateKey: KeyObject;
-  /** DER certificates, the leaf first, as {@link SigningKey.certificateChain}. */
-  readonly chain: readonly Uint8Array[];
 }
 
 /** An open signing key: a certificate chain and an RSA private key, wherever that key lives. */
@@ -57,12 +46,6 @@ export interface SigningKey {
    * change under a running key.
    */
   revision?(): Promise<string>;
-  /**
-   * The key as a worker thread can take it, for a key held in this process: the engine then signs
-   * a whole package on a worker, where a blocking signature and blocking file calls cost less than
-   * a round trip to the thread pool each. Absent for a key that lives in a KMS or an HSM.
-   */
-  portable?(): PortableKey;
   /** Releases sessions or handles. Idempotent. */
   close(): Promise<void>;
 }

@@ -3,13 +3,13 @@
 // package is read whole, most with one read; of a larger one, only the EOCD region, the central
 // directory and the local headers are read into memory.
 
-import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { open as openFile, stat, type FileHandle } from 'node:fs/promises';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { BufferPool } from '../buffer-pool.js';
 import { ReposignError } from '../errors.js';
 import type { ArchivePiece } from './archive-piece.js';
-import { chunkBuffers, fileSource, memorySource, plainBytes, readFully, readRange, truncated, type PositionedSource } from './piece-stream.js';
+import { chunkBuffers, fileSource, memorySource, plainBytes, readFully, readRange, type PositionedSource } from './piece-stream.js';
 import { SIGNATURE_NAME } from './signature-records.js';
 import { unsignedLayout } from './unsigned-layout.js';
 import {
@@ -210,7 +210,8 @@ export class PackageArchive {
     try {
       handle = await openFile(path, 'r');
     } catch (error) {
-      throw unreadable(path, error);
+      const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+      throw new ReposignError('ARCHIVE_UNREADABLE', `Cannot open the package '${path}' (${reason}).`, { cause: error });
     }
     let closing: Promise<void> | undefined;
     const limit = options.inMemoryLimit ?? IN_MEMORY_LIMIT;
@@ -242,53 +243,6 @@ export class PackageArchive {
       }
       const layout = await readLayout(source, size, options.maxEntries ?? 0xfffd);
       return new PackageArchive({ path, size, stats: opened, release }, source, layout);
-    } catch (error) {
-      await release();
-      throw error;
-    }
-  }
-
-  /**
-   * As {@link open}, with blocking system calls, for a signing worker's thread, where a blocking
-   * read holds up nothing else and is cheaper than round trips to the thread pool. A package of up to
-   * the in-memory limit is read whole with `reuseMemory`'s promise; a larger one is opened as
-   * {@link open} does. Throws like open.
-   */
-  static async openBlocking(path: string, options: Pick<OpenArchiveOptions, 'maxEntries'> = {}): Promise<PackageArchive> {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch (error) {
-      throw unreadable(path, error);
-    }
-    let spare: Buffer | undefined;
-    let opened: Stats;
-    let bytes: Uint8Array;
-    try {
-      opened = fstatSync(fd);
-      assertArchiveSize(opened.size);
-      if (opened.size > IN_MEMORY_LIMIT) return await PackageArchive.open(path, { ...options, reuseMemory: true });
-      spare = spareBuffers.take();
-      bytes = new Uint8Array(spare.buffer, spare.byteOffset, opened.size);
-      for (let at = 0; at < bytes.length; ) {
-        const read = readSync(fd, bytes, at, bytes.length - at, at);
-        if (read === 0) throw truncated();
-        at += read;
-      }
-    } catch (error) {
-      if (spare !== undefined) spareBuffers.give(spare);
-      throw error;
-    } finally {
-      closeSync(fd);
-    }
-    let pooled: Buffer | undefined = spare;
-    const release = async (): Promise<void> => {
-      if (pooled !== undefined) spareBuffers.give(pooled);
-      pooled = undefined;
-    };
-    try {
-      const layout = await readLayout(memorySource(bytes), bytes.length, options.maxEntries ?? 0xfffd);
-      return new PackageArchive({ path, size: bytes.length, stats: opened, release }, memorySource(bytes), layout);
     } catch (error) {
       await release();
       throw error;
@@ -412,12 +366,6 @@ function inflateCapped(raw: Uint8Array, maxBytes: number, name: string): Uint8Ar
 }
 
 /** ARCHIVE_TOO_LARGE for a package that a ZIP without Zip64 cannot describe. */
-/** ARCHIVE_UNREADABLE for a package file that `error` kept from being opened. */
-function unreadable(path: string, error: unknown): ReposignError {
-  const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
-  return new ReposignError('ARCHIVE_UNREADABLE', `Cannot open the package '${path}' (${reason}).`, { cause: error });
-}
-
 function assertArchiveSize(size: number): void {
   if (size >= MAX_ARCHIVE_SIZE) throw new ReposignError('ARCHIVE_TOO_LARGE', 'The package is 4 GiB or larger.');
 }

@@ -50,8 +50,7 @@ export function memorySource(bytes: Uint8Array): PositionedSource {
   };
 }
 
-/** ARCHIVE_TRUNCATED, for a package file that ended before the bytes its records promise. */
-export function truncated(): ReposignError {
+function truncated(): ReposignError {
   return new ReposignError('ARCHIVE_TRUNCATED', 'The package file ended early; was it changed while in use?');
 }
 

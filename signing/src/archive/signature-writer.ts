@@ -3,7 +3,7 @@
 // does (spec §2.3). Output goes to a temporary file beside the target that is renamed onto it.
 
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, constants as fsConstants, openSync, renameSync, unlinkSync, writevSync } from 'node:fs';
+import { constants as fsConstants } from 'node:fs';
 import { copyFile, open as openFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ReposignError } from '../errors.js';
@@ -26,13 +26,6 @@ import { encodeEndOfCentralDirectory } from './zip-records.js';
 export interface SignedPackageOptions {
   /** Time written to the signature entry's DOS date/time fields (local time, as NuGet); defaults to now. */
   lastModified?: Date;
-  /**
-   * Write a package held in memory with blocking system calls: for a signing worker's thread, where
-   * they hold up nothing else and each costs less than a round trip to the thread pool.
-   */
-  blocking?: boolean;
-  /** Called once the output is complete, before it is renamed into place: throwing abandons it. */
-  beforeCommit?: () => void;
 }
 
 const MAX_ARCHIVE_SIZE = 0x1_0000_0000;
@@ -76,20 +69,14 @@ async function writeChunks(handle: FileHandle, chunks: readonly Uint8Array[], po
   let at = position;
   let pending = chunks.filter((chunk) => chunk.length > 0);
   while (pending.length > 0) {
-    const { bytesWritten } = await handle.writev(pending.slice(0, WRITEV_LIMIT), at);
+    let { bytesWritten } = await handle.writev(pending.slice(0, WRITEV_LIMIT), at);
     at += bytesWritten;
-    pending = unwritten(pending, bytesWritten);
+    // Drop what was written; after a short write, the rest of a chunk goes with the next call.
+    let done = 0;
+    while (done < pending.length && bytesWritten >= pending[done].length) bytesWritten -= pending[done++].length;
+    pending = pending.slice(done);
+    if (bytesWritten > 0) pending[0] = pending[0].subarray(bytesWritten);
   }
-}
-
-/** What is left of `pending` once its first `bytesWritten` bytes are written: after a short write, the rest of a chunk goes with the next call. */
-function unwritten(pending: readonly Uint8Array[], bytesWritten: number): Uint8Array[] {
-  let left = bytesWritten;
-  let done = 0;
-  while (done < pending.length && left >= pending[done].length) left -= pending[done++].length;
-  const rest = pending.slice(done);
-  if (left > 0) rest[0] = rest[0].subarray(left);
-  return rest;
 }
 
 /**
@@ -122,72 +109,14 @@ async function writeFromMemory(bytes: Uint8Array, temporary: string, layout: Uns
   }
 }
 
-/** A new file's name beside `outputPath`, to be renamed onto it once complete. */
-function temporaryPath(outputPath: string): string {
-  return join(dirname(outputPath), `.${basename(outputPath)}.${randomUUID()}.tmp`);
-}
-
-/** Writes `chunks` at the start of the file `fd` with blocking calls, as {@link writeChunks} does. */
-function writeChunksBlocking(fd: number, chunks: readonly Uint8Array[]): void {
-  let at = 0;
-  let pending = chunks.filter((chunk) => chunk.length > 0);
-  while (pending.length > 0) {
-    const bytesWritten = writevSync(fd, pending.slice(0, WRITEV_LIMIT), at);
-    at += bytesWritten;
-    pending = unwritten(pending, bytesWritten);
-  }
-}
-
-/**
- * {@link writePackage} for a package held in memory, with blocking system calls: the tail is made
- * first, then the whole file written at once.
- */
-async function writePackageBlocking(bytes: Uint8Array, outputPath: string, layout: UnsignedLayout, tail: Tail, beforeCommit: () => void): Promise<number> {
-  const tailPieces = tail.kind === 'fixed' ? tail.pieces : await tail.pieces(await hashPieces(memorySource(bytes), layout.pieces, tail.hash));
-  const temporary = temporaryPath(outputPath);
-  let fd: number | undefined;
-  try {
-    fd = openSync(temporary, 'wx');
-    writeChunksBlocking(fd, viewPieces(bytes, [...layout.entryPieces, ...tailPieces]));
-    const written = fd;
-    fd = undefined;
-    closeSync(written);
-    beforeCommit();
-    renameSync(temporary, outputPath);
-  } catch (error) {
-    if (fd !== undefined) closeQuietly(fd);
-    unlinkQuietly(temporary);
-    throw error;
-  }
-  return layout.entriesLength + piecesLength(tailPieces);
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // The write already failed; that error is the one to report.
-  }
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Never created, or already gone.
-  }
-}
-
 /**
  * Writes the local entries of `layout`, then the tail, to a temporary file that is renamed onto
  * `outputPath`; returns the size of the file written. A package held in memory is written from
  * there. Otherwise, when the entries are one range of the input starting at 0, the kernel copies
  * the input while the hash is computed, and the tail is then written over the end of the copy.
  */
-async function writePackage(archive: PackageArchive, outputPath: string, layout: UnsignedLayout, tail: Tail, options: SignedPackageOptions = {}): Promise<number> {
-  const beforeCommit = options.beforeCommit ?? ((): void => undefined);
-  if (options.blocking === true && archive.bytes !== undefined) return writePackageBlocking(archive.bytes, outputPath, layout, tail, beforeCommit);
-  const temporary = temporaryPath(outputPath);
+async function writePackage(archive: PackageArchive, outputPath: string, layout: UnsignedLayout, tail: Tail): Promise<number> {
+  const temporary = join(dirname(outputPath), `.${basename(outputPath)}.${randomUUID()}.tmp`);
   let out: FileHandle | undefined;
   let size: number;
   try {
@@ -225,7 +154,6 @@ async function writePackage(archive: PackageArchive, outputPath: string, layout:
     }
     await out.close();
     out = undefined;
-    beforeCommit();
     await rename(temporary, outputPath);
   } catch (error) {
     await out?.close().catch(() => undefined);
@@ -301,5 +229,5 @@ export async function writeSignedPackage(
     }
     return tail;
   };
-  return writePackage(archive, outputPath, layout, { kind: 'hashed', hash, pieces: appendSignature }, options);
+  return writePackage(archive, outputPath, layout, { kind: 'hashed', hash, pieces: appendSignature });
 }

@@ -7,7 +7,7 @@ import { ReposignError } from '../../errors.js';
 import { parseCertificate } from '../../certificates/certificate.js';
 import { assertSigningCertificate } from '../../certificates/signing-certificate-policy.js';
 import { hashAlgorithm, type HashAlgorithmName } from '../../hash-algorithm.js';
-import { digestInfo, type PortableKey, type SignInput, type SigningKey, type SignOptions } from '../../signing-key.js';
+import { digestInfo, type SignInput, type SigningKey, type SignOptions } from '../../signing-key.js';
 
 /** Signs data on the libuv thread pool (the asynchronous form of crypto.sign), off the event loop. */
 function signData(data: Uint8Array, hash: HashAlgorithmName, privateKey: KeyObject): Promise<Uint8Array> {
@@ -24,30 +24,21 @@ class LocalRsaSigningKey implements SigningKey {
   readonly revision: (() => Promise<string>) | undefined;
   readonly #privateKey: KeyObject;
   readonly #chain: readonly Uint8Array[];
-  /** Sign on the calling thread (a signing worker's) rather than on the thread pool. */
-  readonly #blocking: boolean;
 
-  constructor(kind: string, privateKey: KeyObject, chain: readonly Uint8Array[], revision: (() => Promise<string>) | undefined, blocking = false) {
+  constructor(kind: string, privateKey: KeyObject, chain: readonly Uint8Array[], revision: (() => Promise<string>) | undefined) {
     this.kind = kind;
     this.revision = revision;
     this.#privateKey = privateKey;
     this.#chain = chain;
-    this.#blocking = blocking;
   }
 
   certificateChain(): readonly Uint8Array[] {
     return this.#chain;
   }
 
-  portable(): PortableKey {
-    return { kind: this.kind, privateKey: this.#privateKey, chain: this.#chain };
-  }
-
   async sign(input: SignInput, hash: HashAlgorithmName, options: SignOptions): Promise<Uint8Array> {
     options.signal.throwIfAborted();
-    if ('data' in input) {
-      return this.#blocking ? sign(hashAlgorithm(hash).nodeName, input.data, this.#privateKey) : signData(input.data, hash, this.#privateKey);
-    }
+    if ('data' in input) return signData(input.data, hash, this.#privateKey);
     // No asynchronous raw-RSA primitive exists in node:crypto; one private operation is short.
     return privateEncrypt({ key: this.#privateKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo(hash, input.digest));
   }
@@ -124,12 +115,4 @@ export function createLocalRsaKey(
     });
   }
   return new LocalRsaSigningKey(kind, privateKey, orderChain(privateKey, certificates), revision);
-}
-
-/**
- * The key a signing worker was handed, signing on the worker's own thread: there a blocking
- * signature holds up nothing else. Its chain was ordered and checked where the key was opened.
- */
-export function blockingLocalKey(key: PortableKey): SigningKey {
-  return new LocalRsaSigningKey(key.kind, key.privateKey, key.chain, undefined, true);
 }

@@ -40,8 +40,6 @@ async function assertRejected(t: TestContext, bytes: Uint8Array, code: ErrorCode
     });
     assert.ok(performance.now() - started < 1000, 'rejection took a second or more');
   }
-  // As a signing worker opens packages, with blocking calls: the same verdict.
-  await assert.rejects(PackageArchive.openBlocking(path, options), (error: unknown) => isReposignError(error, code) && (nugetCode === undefined || error.nugetCode === nugetCode));
 }
 
 function sample(options: ZipBuilderOptions = {}, extra: ZipBuilderEntry[] = []): Uint8Array {
@@ -224,7 +222,6 @@ test('rejects a package of 4 GiB or more', async (t) => {
   await handle.truncate(0x1_0000_0000); // sparse: costs no disk
   await handle.close();
   await assert.rejects(PackageArchive.open(path), (error: unknown) => isReposignError(error, 'ARCHIVE_TOO_LARGE'));
-  await assert.rejects(PackageArchive.openBlocking(path), (error: unknown) => isReposignError(error, 'ARCHIVE_TOO_LARGE'));
 });
 
 test('applies the NU3005 field rules to the signature entry when it is read', async (t) => {
@@ -296,31 +293,6 @@ test('a small package is read whole with its exact bytes, whether the first read
     assert.equal(archive.size, size);
     assert.deepEqual(await archive.readEntry('content/payload.bin', size), payload, `${size} bytes`);
   }
-});
-
-test('openBlocking reads a package of up to 2 MiB whole into reused memory, a larger one by range, and names a file it cannot open', async (t) => {
-  const small = buildZip([...samplePackageEntries('Blocking.Small', '1.0.0'), { name: 'content/a.bin', data: new Uint8Array(700 * 1024).fill(3), method: 0 }]).bytes;
-  const large = buildZip([...samplePackageEntries('Blocking.Large', '1.0.0'), { name: 'content/a.bin', data: new Uint8Array(3 * 1024 * 1024).fill(4), method: 0 }]).bytes;
-  const smallPath = await writeTemp(t, small, 'small.nupkg');
-  const largePath = await writeTemp(t, large, 'large.nupkg');
-  const first = await PackageArchive.openBlocking(smallPath);
-  assert.deepEqual(first.bytes, small);
-  assert.equal(first.path, smallPath);
-  assert.equal(await first.isFileAt(smallPath), true);
-  const memory = first.bytes?.buffer;
-  await first.close();
-  await first.close(); // closing twice gives nothing back twice
-  const [again, other] = [await PackageArchive.openBlocking(smallPath), await PackageArchive.openBlocking(smallPath)];
-  assert.equal(again.bytes?.buffer, memory, 'the buffer given back serves the next open');
-  assert.notEqual(other.bytes?.buffer, memory, 'and only one open at a time');
-  assert.equal((await readNuspec(other)).id, 'Blocking.Small');
-  await Promise.all([again.close(), other.close()]);
-  const ranged = await PackageArchive.openBlocking(largePath);
-  t.after(() => ranged.close());
-  assert.equal(ranged.bytes, undefined);
-  assert.equal(ranged.size, large.length);
-  assert.deepEqual(await ranged.readEntry('content/a.bin', 4 << 20), new Uint8Array(3 * 1024 * 1024).fill(4));
-  await assert.rejects(PackageArchive.openBlocking(join(smallPath, '..', 'absent.nupkg')), (error: unknown) => isReposignError(error, 'ARCHIVE_UNREADABLE') && /ENOENT/.test(error.message));
 });
 
 test('reuseMemory: a closed archive hands its buffer to the next open, never to one still open, and a failed open gives it back', async (t) => {
