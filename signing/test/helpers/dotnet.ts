@@ -119,9 +119,13 @@ export async function requireDotnet(t: TestContext): Promise<boolean> {
 export async function runDotnet(dotnetPath: string, args: readonly string[], options: DotnetRunOptions = {}): Promise<DotnetResult> {
   const home = await makeTempDir('dotnet-home');
   try {
+    // dotnet leaves two empty folders in its temporary directory per run (600 in a CI run when it
+    // was the machine's /tmp): give it one inside the home that is removed below.
+    const temporary = join(home, 'tmp');
+    await mkdir(temporary);
     return await spawnCollect(dotnetPath, args, {
       cwd: options.cwd ?? home,
-      env: { ...isolatedEnv(home), ...options.env },
+      env: { ...isolatedEnv(home), TMPDIR: temporary, ...options.env },
       timeoutMs: options.timeoutMs ?? 300_000,
     });
   } finally {
