@@ -14,16 +14,20 @@
 //   Limits:MaxConcurrentPushes=1;
 // - signed downloads vs a static file server (node:http and a read stream, in its own process too)
 //   serving the same files;
-// - peak RSS growth of the feed while one 250 MB package is pushed.
+// - peak RSS growth of the feed while one 250 MB package is pushed;
+// - an asynchronous bound: the same pushes and downloads against the least a node:http server can do
+//   for them (receive, hash, sign on the thread pool, write and rename; read and send), in its own
+//   process too, with none of the feed's validation, database, flushing or NuGet format. Its floor
+//   share and its burst latency show what the floor and burst targets leave room for on this machine.
 
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign as signAsync } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildZip } from '../signing/test/helpers/zip-builder.js';
 import { nuspecXml, pushBody, testPackage } from '../signer-service/test/integration/feed/feed-fixture.js';
@@ -341,12 +345,9 @@ async function serveStatically(storage: string, ids: readonly string[]): Promise
   return (server.address() as { port: number }).port;
 }
 
-/**
- * A static server for the stored files of `ids`, in its own process as the feed is, so that it does
- * not share the benchmark's event loop with the client measuring it.
- */
-async function staticServer(storage: string, ids: readonly string[]): Promise<{ base: string; close: () => void }> {
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', import.meta.filename, '--static-server', storage, ...ids], {
+/** Starts this file in its own process in `mode` with `args`, as a server; resolves once it printed its port. */
+async function childServer(mode: string, args: readonly string[]): Promise<{ base: string; pid: number; close: () => void }> {
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', import.meta.filename, mode, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<string>((resolve, reject) => {
@@ -355,9 +356,92 @@ async function staticServer(storage: string, ids: readonly string[]): Promise<{ 
       output += text;
       if (output.includes('\n')) resolve(output.trim());
     });
-    child.once('exit', (code) => reject(new Error(`The static server exited (${code}) before listening.`)));
+    child.once('exit', (code) => reject(new Error(`The ${mode} child exited (${code}) before listening.`)));
   });
-  return { base: `http://127.0.0.1:${port}`, close: () => child.kill() };
+  return { base: `http://127.0.0.1:${port}`, pid: child.pid ?? 0, close: () => child.kill() };
+}
+
+/**
+ * A static server for the stored files of `ids`, in its own process as the feed is, so that it does
+ * not share the benchmark's event loop with the client measuring it.
+ */
+function staticServer(storage: string, ids: readonly string[]): Promise<{ base: string; close: () => void }> {
+  return childServer('--static-server', [storage, ...ids]);
+}
+
+/**
+ * The asynchronous bound's server: the least a node:http server can do for a push and a download.
+ * A push's body is received into a pooled buffer; the package between its multipart boundaries is
+ * hashed, the hash signed on libuv's thread pool, and the package and the signature written to a
+ * new file (one writev) that is renamed to `/p<n>`, the n-th push; then 201. A GET of `/p<n>` reads
+ * that file whole into a pooled buffer and sends it. Resolves with its port.
+ */
+async function serveBound(root: string): Promise<number> {
+  await mkdir(root, { recursive: true });
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 3072 });
+  const signOnThreadPool = promisify(signAsync);
+  const buffers: Buffer[] = [];
+  const take = (): Buffer => buffers.pop() ?? Buffer.allocUnsafeSlow(2 * PACKAGE_BYTES);
+  let stored = 0;
+  const store = async (body: Buffer): Promise<void> => {
+    const nupkg = body.subarray(body.indexOf('\r\n\r\n') + 4, body.lastIndexOf('\r\n--'));
+    const signature = await signOnThreadPool('sha256', createHash('sha256').update(nupkg).digest(), privateKey);
+    const path = join(root, `p${stored++}`);
+    const out = await open(`${path}.tmp`, 'wx');
+    await out.writev([nupkg, signature]);
+    await out.close();
+    await rename(`${path}.tmp`, path);
+  };
+  const send = async (name: string, buffer: Buffer): Promise<Buffer> => {
+    const file = await open(join(root, name), 'r');
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
+    await file.close();
+    return buffer.subarray(0, bytesRead);
+  };
+  const server = createServer((request, response) => {
+    const buffer = take();
+    const done = (status: number, body?: Buffer): void => {
+      response.writeHead(status, { 'content-length': body?.length ?? 0 }).end(body, () => buffers.push(buffer));
+    };
+    if (request.method === 'GET') {
+      void send(basename(request.url ?? ''), buffer).then((body) => done(200, body), () => done(404));
+      return;
+    }
+    let received = 0;
+    request.on('data', (chunk: Buffer) => (received += chunk.copy(buffer, received)));
+    request.once('end', () => void store(buffer.subarray(0, received)).then(() => done(201), () => done(500)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as { port: number }).port;
+}
+
+/** The bound's pushes/s with CONCURRENCY pushers (median of ROUNDS rounds) and its download latency idle and during a burst. */
+async function boundRates(root: string): Promise<{ pushes: PushRounds; idle: number[]; during: number[] }> {
+  const server = await childServer('--bound-server', [root]);
+  try {
+    const downloads = Array.from({ length: 20 }, (_, i) => `${server.base}/p${i}`);
+    for (const body of packagesFor('Bound.Download', downloads.length)) await push(server.base, body);
+    await pushAll(server.base, packagesFor('Bound.Warmup', WARM_UP_PUSHES), CONCURRENCY);
+    const rounds: PushRate[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const bodies = packagesFor(`Bound.Eight${round}.`, PUSHES);
+      const before = await cpuMs(server.pid);
+      const perSecond = await pushAll(server.base, bodies, CONCURRENCY);
+      rounds.push({ perSecond, feedCpuMs: ((await cpuMs(server.pid)) - before) / PUSHES });
+    }
+    const timing = await FeedConnection.open(server.base);
+    await latencies(timing, downloads, 10);
+    const idle = await latencies(timing, downloads, DOWNLOADS);
+    let pushing = true;
+    const pushers = pushAll(server.base, packagesFor('Bound.Burst', PUSHES), CONCURRENCY).finally(() => (pushing = false));
+    const during: number[] = [];
+    while (pushing) during.push(await timedDownload(timing, downloads[during.length % downloads.length] ?? ''));
+    await pushers;
+    timing.close();
+    return { pushes: roundsOf(rounds), idle, during: during.sort((a, b) => a - b) };
+  } finally {
+    server.close();
+  }
 }
 
 async function rssBytes(pid: number): Promise<number> {
@@ -462,6 +546,9 @@ async function main(): Promise<void> {
     // 3. Memory while pushing one large package.
     const large = await largePushRssGrowth(root);
 
+    // 4. The asynchronous bound, on the same client and cores.
+    const bound = await boundRates(join(root, 'bound'));
+
     const pushRow = (label: string, rounds: PushRounds, target: boolean): [string, string, string] => [
       label,
       rounds.median.perSecond.toFixed(1),
@@ -483,6 +570,16 @@ async function main(): Promise<void> {
       ['signed downloads vs static server', `${feedMbps.toFixed(1)} MB/s`, `static ${staticMbps.toFixed(1)} MB/s: ${(feedMbps / staticMbps).toFixed(2)}x (target >= 0.9x)`],
       ['feed RSS after the download run', mb(idleRss), 'PGlite feed process'],
       [`peak RSS growth, one ${mb(LARGE_BYTES)} push`, mb(large.growth), `from ${mb(large.idle)} (target < 64 MB)`],
+      [
+        'async bound: pushes/s, 8 pushers',
+        bound.pushes.median.perSecond.toFixed(1),
+        `${(bound.pushes.median.perSecond / floor).toFixed(2)}x floor; rounds ${bound.pushes.lowest.toFixed(1)}-${bound.pushes.highest.toFixed(1)}; its CPU ${bound.pushes.median.feedCpuMs.toFixed(1)} ms/push`,
+      ],
+      [
+        'async bound: download p99 during 8 pushers',
+        `${percentile(bound.during, 99).toFixed(1)} ms`,
+        `${(percentile(bound.during, 99) / percentile(bound.idle, 99)).toFixed(2)}x its idle p99 of ${percentile(bound.idle, 99).toFixed(1)} ms, p50 ${percentile(bound.during, 50).toFixed(1)} ms, ${bound.during.length} requests`,
+      ],
     ];
     const width = Math.max(...rows.map(([name]) => name.length));
     const valueWidth = Math.max(...rows.map(([, value]) => value.length));
@@ -490,6 +587,7 @@ async function main(): Promise<void> {
       [
         `reposign feed bench: 1 MB packages, RSA-3072, SHA-256, no TSA, feed built and in its own process on Node ${process.versions.node}, median of ${ROUNDS} rounds of ${PUSHES} pushes after ${WARM_UP_PUSHES}, ${availableParallelism()} cores`,
         ...rows.map(([name, value, note]) => `${name.padEnd(width)}  ${value.padStart(valueWidth)}  ${note}`),
+        'async bound: a node:http server that only receives, hashes, signs on the thread pool, writes and renames (and reads and sends): no validation, database, flushing or NuGet format',
       ].join('\n') + '\n',
     );
   } finally {
@@ -501,6 +599,8 @@ async function main(): Promise<void> {
 if (process.argv[2] === '--static-server') {
   const [storage = '', ...ids] = process.argv.slice(3);
   process.stdout.write(`${await serveStatically(storage, ids)}\n`);
+} else if (process.argv[2] === '--bound-server') {
+  process.stdout.write(`${await serveBound(process.argv[3] ?? '')}\n`);
 } else {
   await main();
 }
