@@ -8,9 +8,7 @@
 // vault shows as a new certificate (or key version) at the next periodic look and is published.
 
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { certificatesFromPem, certificateToPem, issueCodeSigningCertificate, signingProvider, type HashAlgorithmName, type SigningKey, type SigningProvider } from '@reposign/signing';
 import type { RepositorySigner } from '../api/v1alpha1/repository-signer.js';
 import { SECRETS } from '../kube/resources.js';
@@ -18,6 +16,7 @@ import { issuedCertificateSecret, issuedCertificateSecretName, readIssuedCertifi
 import { mountedFile } from '../objects/signer-config-secret.js';
 import type { ProviderVerdict } from '../reconcile/observed.js';
 import { parseDuration } from '../reconcile/time.js';
+import { credentialDirectory } from './credential-directory.js';
 import { distinguishedName } from './distinguished-name.js';
 import { policyProblems } from './engine-key-material.js';
 import { certificateFacts } from './key-material.js';
@@ -82,7 +81,7 @@ async function withKey<T>(signer: RepositorySigner, context: ModeContext, mountP
     return providerFailure(error);
   }
   // Credential files live only for this pass, readable by the operator alone.
-  const dir = await mkdtemp(join(tmpdir(), 'reposign-operator-'));
+  const dir = await credentialDirectory();
   try {
     const opened = await openKey(provider, signer, context, mountPath, dir);
     if (!('key' in opened)) return opened;
