@@ -91,7 +91,7 @@ export async function createRootCa(dir: string, options: CaOptions): Promise<Tes
   const extPath = await writeExtensions(paths.base, caExtensions(true));
   await runOpenssl([
     'ca', '-batch', '-config', configPath, '-selfsign', '-keyfile', paths.keyPath, '-in', csrPath,
-    '-out', paths.certPath, '-extfile', extPath, '-extensions', 'ext', ...validity(options.notBefore, options.notAfter, 2 * 365, 20 * 365),
+    '-out', paths.certPath, '-extfile', extPath, '-extensions', 'ext', ...validity({ notBefore: options.notBefore, notAfter: options.notAfter, backDays: 2 * 365, forwardDays: 20 * 365 }),
   ]);
   const cert = await loadCertificate(options.name, paths.certPath, paths.keyPath);
   return { ...cert, dir: paths.caDir, configPath, chain: [] };
@@ -102,7 +102,7 @@ export async function issueIntermediateCa(issuer: TestCa, options: CaOptions): P
   const paths = await allocatePaths(join(issuer.dir, '..'), options.name);
   await generateKey(paths.keyPath, 'rsa', options.keyBits ?? 2048);
   const configPath = await writeCaConfig(paths.caDir);
-  await signRequest(issuer, paths, toDn(options.name), caExtensions(false), options.notBefore, options.notAfter, 365, 10 * 365);
+  await signRequest(issuer, paths, toDn(options.name), caExtensions(false), { notBefore: options.notBefore, notAfter: options.notAfter, backDays: 365, forwardDays: 10 * 365 });
   const cert = await loadCertificate(options.name, paths.certPath, paths.keyPath);
   return { ...cert, dir: paths.caDir, configPath, chain: [issuer, ...issuer.chain] };
 }
@@ -116,7 +116,7 @@ export async function issueCertificate(ca: TestCa, options: LeafOptions): Promis
   const paths = await allocatePaths(join(ca.dir, '..'), options.subject, false);
   await generateKey(paths.keyPath, options.keyType ?? 'rsa', options.keyBits ?? 2048);
   const extensions = leafExtensions(options.eku ?? 'codeSigning', options.ski ?? true, true);
-  await signRequest(ca, paths, toDn(options.subject), extensions, options.notBefore, options.notAfter, 1, 2 * 365);
+  await signRequest(ca, paths, toDn(options.subject), extensions, { notBefore: options.notBefore, notAfter: options.notAfter, backDays: 1, forwardDays: 2 * 365 });
   return loadCertificate(options.subject, paths.certPath, paths.keyPath);
 }
 
@@ -135,7 +135,7 @@ export async function createSelfSigned(dir: string, options: LeafOptions & { rea
   const notAfter = options.notAfter ?? new Date(notBefore.getTime() + (options.days ?? 365) * DAY_MS);
   await runOpenssl([
     'ca', '-batch', '-config', configPath, '-selfsign', '-keyfile', paths.keyPath, '-in', csrPath,
-    '-out', paths.certPath, '-extfile', extPath, '-extensions', 'ext', ...validity(notBefore, notAfter, 1, 365),
+    '-out', paths.certPath, '-extfile', extPath, '-extensions', 'ext', ...validity({ notBefore, notAfter, backDays: 1, forwardDays: 365 }),
   ]);
   return loadCertificate(options.subject, paths.certPath, paths.keyPath);
 }
@@ -209,10 +209,15 @@ function inCaQueue<T>(caDir: string, task: () => Promise<T>): Promise<T> {
   return run;
 }
 
-async function signRequest(
-  issuer: TestCa, paths: CertPaths, dn: string, extensions: readonly string[],
-  notBefore: Date | undefined, notAfter: Date | undefined, backDays: number, forwardDays: number,
-): Promise<void> {
+/** A certificate's validity: the dates given, or else so many days before and after now. */
+interface ValidityWindow {
+  readonly notBefore: Date | undefined;
+  readonly notAfter: Date | undefined;
+  readonly backDays: number;
+  readonly forwardDays: number;
+}
+
+async function signRequest(issuer: TestCa, paths: CertPaths, dn: string, extensions: readonly string[], window: ValidityWindow): Promise<void> {
   const csrPath = `${paths.base}.csr`;
   await runOpenssl(['req', '-new', '-key', paths.keyPath, '-subj', dn, '-out', csrPath]);
   const extPath = await writeExtensions(paths.base, extensions);
@@ -220,12 +225,12 @@ async function signRequest(
     runOpenssl([
       'ca', '-batch', '-config', issuer.configPath, '-cert', issuer.certPath, '-keyfile', issuer.keyPath,
       '-in', csrPath, '-out', paths.certPath, '-extfile', extPath, '-extensions', 'ext',
-      ...validity(notBefore, notAfter, backDays, forwardDays),
+      ...validity(window),
     ]),
   );
 }
 
-function validity(notBefore: Date | undefined, notAfter: Date | undefined, backDays: number, forwardDays: number): string[] {
+function validity({ notBefore, notAfter, backDays, forwardDays }: ValidityWindow): string[] {
   const start = notBefore ?? new Date(Date.now() - backDays * DAY_MS);
   const end = notAfter ?? new Date(Date.now() + forwardDays * DAY_MS);
   return ['-startdate', asn1Time(start), '-enddate', asn1Time(end), '-notext', '-md', 'sha256'];

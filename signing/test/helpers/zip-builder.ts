@@ -117,6 +117,103 @@ class Writer {
 const DOS_TIME = (12 << 11) | (30 << 5);
 const DOS_DATE = ((2024 - 1980) << 9) | (5 << 5) | 17;
 
+/** An entry as its central record describes it. */
+interface EntryRecord {
+  readonly entry: ZipBuilderEntry;
+  readonly name: Uint8Array;
+  readonly flags: number;
+  readonly method: number;
+  readonly crc: number;
+  readonly csize: number;
+  readonly usize: number;
+  readonly offset: number;
+}
+
+/** The record of `entry`, whose local header would start at `position`, and its stored bytes. */
+function entryRecord(entry: ZipBuilderEntry, position: number): { record: EntryRecord; content: Uint8Array; compressed: Uint8Array } {
+  const content = bytesOf(entry.data);
+  const method = entry.method ?? 0;
+  const compressed = entry.compressed ?? (method === 8 ? deflateRawSync(content) : content);
+  const record = {
+    entry,
+    name: encoder.encode(entry.name),
+    flags: entry.flags ?? ((entry.utf8 === true ? 0x0800 : 0) | (entry.dataDescriptor === true ? 0x0008 : 0)),
+    method,
+    crc: entry.crc32 ?? crc32(content),
+    csize: entry.compressedSize ?? compressed.length,
+    usize: entry.uncompressedSize ?? content.length,
+    offset: entry.localHeaderOffset ?? position,
+  };
+  return { record, content, compressed };
+}
+
+/** The local header, data and data descriptor of an entry. */
+function localParts({ record, content, compressed }: ReturnType<typeof entryRecord>): Uint8Array[] {
+  const { entry } = record;
+  const localName = entry.localName === undefined ? record.name : encoder.encode(entry.localName);
+  const localExtra = entry.localExtra ?? new Uint8Array(0);
+  const descriptor = entry.dataDescriptor === true;
+  const header = new Writer(30 + localName.length + localExtra.length)
+    .u32(0x04034b50)
+    .u16(20)
+    .u16(entry.localFlags ?? record.flags)
+    .u16(entry.localMethod ?? record.method)
+    .u16(DOS_TIME)
+    .u16(DOS_DATE)
+    .u32(descriptor ? 0 : record.crc)
+    .u32(entry.localCompressedSize ?? (descriptor ? 0 : compressed.length))
+    .u32(entry.localUncompressedSize ?? (descriptor ? 0 : content.length))
+    .u16(localName.length)
+    .u16(localExtra.length)
+    .raw(localName)
+    .raw(localExtra)
+    .done();
+  if (!descriptor) return [header, compressed];
+  return [header, compressed, new Writer(16).u32(0x08074b50).u32(record.crc).u32(compressed.length).u32(content.length).done()];
+}
+
+function centralRecord(record: EntryRecord): Uint8Array {
+  const extra = record.entry.centralExtra ?? new Uint8Array(0);
+  const comment = bytesOf(record.entry.comment);
+  return new Writer(46 + record.name.length + extra.length + comment.length)
+    .u32(0x02014b50)
+    .u16(20)
+    .u16(20)
+    .u16(record.flags)
+    .u16(record.method)
+    .u16(DOS_TIME)
+    .u16(DOS_DATE)
+    .u32(record.crc)
+    .u32(record.csize)
+    .u32(record.usize)
+    .u16(record.name.length)
+    .u16(extra.length)
+    .u16(comment.length)
+    .u16(record.entry.diskStart ?? 0)
+    .u16(0)
+    .u32(record.entry.externalAttributes ?? 0)
+    .u32(record.offset)
+    .raw(record.name)
+    .raw(extra)
+    .raw(comment)
+    .done();
+}
+
+function endOfCentralDirectory(options: ZipBuilderOptions, count: number, centralDirectorySize: number, centralDirectoryOffset: number): Uint8Array {
+  const comment = bytesOf(options.comment);
+  return new Writer(22 + comment.length)
+    .u32(0x06054b50)
+    .u16(options.diskNumber ?? 0)
+    .u16(options.centralDirectoryDisk ?? 0)
+    .u16(options.entriesOnDisk ?? options.totalEntries ?? count)
+    .u16(options.totalEntries ?? count)
+    .u32(options.centralDirectorySize ?? centralDirectorySize)
+    .u32(options.centralDirectoryOffset ?? centralDirectoryOffset)
+    .u16(comment.length)
+    .raw(comment)
+    .done();
+}
+
 /** Builds a ZIP archive in memory. Without overrides the result is a valid, non-Zip64 archive. */
 export function buildZip(entries: readonly ZipBuilderEntry[], options: ZipBuilderOptions = {}): BuiltZip {
   const parts: Uint8Array[] = [];
@@ -127,54 +224,15 @@ export function buildZip(entries: readonly ZipBuilderEntry[], options: ZipBuilde
   };
   push(options.prefix ?? new Uint8Array(0));
 
-  const records: { entry: ZipBuilderEntry; name: Uint8Array; flags: number; method: number; crc: number; csize: number; usize: number; offset: number }[] = [];
+  const records: EntryRecord[] = [];
   for (const entry of entries) {
-    const content = bytesOf(entry.data);
-    const method = entry.method ?? 0;
-    const compressed = entry.compressed ?? (method === 8 ? deflateRawSync(content) : content);
-    const name = encoder.encode(entry.name);
-    const flags = entry.flags ?? ((entry.utf8 === true ? 0x0800 : 0) | (entry.dataDescriptor === true ? 0x0008 : 0));
-    const crc = entry.crc32 ?? crc32(content);
-    const record = {
-      entry,
-      name,
-      flags,
-      method,
-      crc,
-      csize: entry.compressedSize ?? compressed.length,
-      usize: entry.uncompressedSize ?? content.length,
-      offset: entry.localHeaderOffset ?? position,
-    };
+    const built = entryRecord(entry, position);
     if (entry.sharesLocalWith !== undefined) {
-      record.offset = records[entry.sharesLocalWith]?.offset ?? 0;
-      records.push(record);
+      records.push({ ...built.record, offset: records[entry.sharesLocalWith]?.offset ?? 0 });
       continue;
     }
-    const localName = entry.localName === undefined ? name : encoder.encode(entry.localName);
-    const localExtra = entry.localExtra ?? new Uint8Array(0);
-    const descriptor = entry.dataDescriptor === true;
-    push(
-      new Writer(30 + localName.length + localExtra.length)
-        .u32(0x04034b50)
-        .u16(20)
-        .u16(entry.localFlags ?? flags)
-        .u16(entry.localMethod ?? method)
-        .u16(DOS_TIME)
-        .u16(DOS_DATE)
-        .u32(descriptor ? 0 : crc)
-        .u32(entry.localCompressedSize ?? (descriptor ? 0 : compressed.length))
-        .u32(entry.localUncompressedSize ?? (descriptor ? 0 : content.length))
-        .u16(localName.length)
-        .u16(localExtra.length)
-        .raw(localName)
-        .raw(localExtra)
-        .done(),
-    );
-    push(compressed);
-    if (descriptor) {
-      push(new Writer(16).u32(0x08074b50).u32(crc).u32(compressed.length).u32(content.length).done());
-    }
-    records.push(record);
+    for (const part of localParts(built)) push(part);
+    records.push(built.record);
   }
   push(options.gapBeforeCentralDirectory ?? new Uint8Array(0));
 
@@ -183,33 +241,8 @@ export function buildZip(entries: readonly ZipBuilderEntry[], options: ZipBuilde
   for (const index of options.centralOrder ?? records.map((_, i) => i)) {
     const record = records[index];
     if (record === undefined) throw new Error(`no entry ${index}`);
-    const extra = record.entry.centralExtra ?? new Uint8Array(0);
-    const comment = bytesOf(record.entry.comment);
     centralPositions.set(index, position);
-    push(
-      new Writer(46 + record.name.length + extra.length + comment.length)
-        .u32(0x02014b50)
-        .u16(20)
-        .u16(20)
-        .u16(record.flags)
-        .u16(record.method)
-        .u16(DOS_TIME)
-        .u16(DOS_DATE)
-        .u32(record.crc)
-        .u32(record.csize)
-        .u32(record.usize)
-        .u16(record.name.length)
-        .u16(extra.length)
-        .u16(comment.length)
-        .u16(record.entry.diskStart ?? 0)
-        .u16(0)
-        .u32(record.entry.externalAttributes ?? 0)
-        .u32(record.offset)
-        .raw(record.name)
-        .raw(extra)
-        .raw(comment)
-        .done(),
-    );
+    push(centralRecord(record));
   }
   const centralDirectorySize = position - centralDirectoryOffset;
   push(options.junkBeforeEocd ?? new Uint8Array(0));
@@ -217,21 +250,7 @@ export function buildZip(entries: readonly ZipBuilderEntry[], options: ZipBuilde
     push(new Writer(20).u32(0x07064b50).u32(0).u32(0).u32(0).u32(1).done());
   }
   const eocdOffset = position;
-  const comment = bytesOf(options.comment);
-  const count = options.centralOrder?.length ?? records.length;
-  push(
-    new Writer(22 + comment.length)
-      .u32(0x06054b50)
-      .u16(options.diskNumber ?? 0)
-      .u16(options.centralDirectoryDisk ?? 0)
-      .u16(options.entriesOnDisk ?? options.totalEntries ?? count)
-      .u16(options.totalEntries ?? count)
-      .u32(options.centralDirectorySize ?? centralDirectorySize)
-      .u32(options.centralDirectoryOffset ?? centralDirectoryOffset)
-      .u16(comment.length)
-      .raw(comment)
-      .done(),
-  );
+  push(endOfCentralDirectory(options, options.centralOrder?.length ?? records.length, centralDirectorySize, centralDirectoryOffset));
   return {
     bytes: concat(parts),
     entries: records.map((record, index) => ({ localHeaderOffset: record.offset, centralDirectoryOffset: centralPositions.get(index) ?? -1 })),
