@@ -37,7 +37,10 @@ const PASSWORD = 'reposign bench';
 const SERVICE_INDEX = 'https://bench.reposign.test/v3/index.json';
 const NUGET_SIGNER = fileURLToPath(new URL('nuget-packaging-signer', import.meta.url));
 const NUGET_SIGNER_DLL = join(NUGET_SIGNER, 'bin', 'Release', 'net10.0', 'NuGetPackagingSigner.dll');
-const DOTNET_ENV = { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' };
+/** dotnet's environment, with its temporary files (it leaves some behind) in the bench's own directory `dir`. */
+function dotnetEnv(dir: string): NodeJS.ProcessEnv {
+  return { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1', TMPDIR: dir };
+}
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -189,10 +192,10 @@ function child(args: readonly string[], runtime = process.execPath): string {
 }
 
 /** NuGet.Packaging's median for `input`, from the C# console in its own process. */
-function timeNuGet(pfxPath: string, input: string, runs: number, warmUps: number): number {
+function timeNuGet(env: NodeJS.ProcessEnv, pfxPath: string, input: string, runs: number, warmUps: number): number {
   const output = execFileSync('dotnet', [NUGET_SIGNER_DLL, pfxPath, PASSWORD, SERVICE_INDEX, String(warmUps), input, String(runs)], {
     encoding: 'utf8',
-    env: DOTNET_ENV,
+    env,
   });
   const results = JSON.parse(output) as Record<string, { medianMs: number } | undefined>;
   const result = results[input];
@@ -215,17 +218,18 @@ function runtimes(): { label: string; path: string }[] {
 
 async function benchmark(): Promise<void> {
   const nodes = runtimes();
-  console.log('building the NuGet.Packaging reference signer (dotnet build -c Release) ...');
-  execFileSync('dotnet', ['build', NUGET_SIGNER, '-c', 'Release', '--nologo', '-v', 'quiet', '--disable-build-servers'], { env: DOTNET_ENV, stdio: ['ignore', 'ignore', 'inherit'] });
   const dir = await mkdtemp(join(tmpdir(), 'reposign-bench-'));
   try {
+    const env = dotnetEnv(dir);
+    console.log('building the NuGet.Packaging reference signer (dotnet build -c Release) ...');
+    execFileSync('dotnet', ['build', NUGET_SIGNER, '-c', 'Release', '--nologo', '-v', 'quiet', '--disable-build-servers'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     const certificate = await generateSelfSignedCertificate({ subject: 'CN=reposign bench', keyBits: 3072 });
     const pfxPath = join(dir, 'key.pfx');
     const privateKeyPath = join(dir, 'key.pem');
     await writeFile(pfxPath, exportPfx({ ...certificate, password: PASSWORD }));
     await writeFile(privateKeyPath, certificate.privateKeyPem);
     console.log('RSA-3072 PFX, SHA-256, no timestamp; medians; each signer in its own process after a warm-up.');
-    console.log(`NuGet.Packaging runs on .NET ${execFileSync('dotnet', ['--version'], { encoding: 'utf8', env: DOTNET_ENV }).trim()} SDK with the system's OpenSSL.`);
+    console.log(`NuGet.Packaging runs on .NET ${execFileSync('dotnet', ['--version'], { encoding: 'utf8', env }).trim()} SDK with the system's OpenSSL.`);
     const header = ['size', 'runs', 'NuGet.Packaging', 'reposign', 'NuGet/reposign', 'floor', 'reposign/floor', 'NuGet/floor', 'floor+copy', 'reposign/(floor+copy)', 'async bound', 'bound/floor', 'NuGet/bound'];
     const widths = [8, 5, 16, 10, 15, 9, 15, 12, 11, 22, 12, 12, 12];
     const row = (cells: readonly string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join(' ');
@@ -233,7 +237,7 @@ async function benchmark(): Promise<void> {
     let largest = '';
     for (const size of SIZES) {
       const input = await writePackage(dir, size.bytes);
-      const nuget = timeNuGet(pfxPath, input, size.runs, size.warmUps);
+      const nuget = timeNuGet(env, pfxPath, input, size.runs, size.warmUps);
       for (const node of nodes) {
         const reposign = JSON.parse(child(['--reposign', pfxPath, privateKeyPath, input, String(size.runs), String(size.warmUps)], node.path)) as ReposignTiming;
         lines.get(node.label)?.push(
