@@ -73,9 +73,9 @@ test('forged repository signatures claiming our certificate: ReSign replaces the
   const ours = await createSelfSigned(dir, { subject: 'Reposign Forgery Target', keyBits: 2048 });
   const pfx = await exportPfx(ours, { password: 'pw', legacy: false, fileName: 'ours.pfx' });
 
-  await t.test('ReSign: the forgery is replaced by a valid signature of ours', async () => {
+  await t.test('ReSign: the forgery is replaced by a valid signature of ours', async (st) => {
     const { feed, base } = await startFeed(dir, 'resign', pfx, 'ReSign');
-    t.after(() => feed.stop());
+    st.after(() => feed.stop());
     const served: string[] = [];
     for (const [id, path] of Object.entries(await forge(dir, ours, 'Faults.Forged.ReSign'))) {
       const pushed = await pushPackage(base, await readFile(path), API_KEY);
@@ -96,15 +96,15 @@ test('forged repository signatures claiming our certificate: ReSign replaces the
     if (dotnet && served.length > 0) {
       // The client judges what is served, trusting our (self-signed) certificate as a root.
       const sdk = await prepareTrustingSdk({ codeSigningRoots: [ours.certPem], timestampingRoots: [] });
-      t.after(() => sdk.dispose());
+      st.after(() => sdk.dispose());
       const verified = await verifyPackages(sdk.dotnet, served, { fingerprints: [ours.fingerprintSha256] });
       assert.equal(verified.code, 0, verified.output);
     }
   });
 
-  await t.test('Reject: the forgery is refused with a 400 and not stored', async () => {
+  await t.test('Reject: the forgery is refused with a 400 and not stored', async (st) => {
     const { feed, base } = await startFeed(dir, 'reject', pfx, 'Reject');
-    t.after(() => feed.stop());
+    st.after(() => feed.stop());
     for (const [id, path] of Object.entries(await forge(dir, ours, 'Faults.Forged.Reject'))) {
       const pushed = await pushPackage(base, await readFile(path), API_KEY);
       assert.equal(pushed.status, 400, `${id}: ${pushed.body.toString()}`);

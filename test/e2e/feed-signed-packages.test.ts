@@ -56,9 +56,9 @@ test('author-signed and nuget.org packages under ReSign restore in require mode;
   const push = (feed: FeedProcess, nupkg: string) =>
     runDotnet(sdk.dotnet, ['nuget', 'push', nupkg, '--source', feed.serviceIndexUrl, '--api-key', API_KEY], { env });
 
-  await t.test('ReSign: both push, and restore in require mode trusting the authors and our repository', async () => {
+  await t.test('ReSign: both push, and restore in require mode trusting the authors and our repository', async (st) => {
     const feed = await startFeed(dir, 'resign', tls.certPath, tls.keyPath, 'ReSign');
-    t.after(() => feed.stop());
+    st.after(() => feed.stop());
     for (const nupkg of [authored, nugetOrg]) {
       const pushed = await push(feed, nupkg);
       assert.equal(pushed.code, 0, pushed.output);
@@ -91,9 +91,9 @@ test('author-signed and nuget.org packages under ReSign restore in require mode;
     );
   });
 
-  await t.test('Reject: an author-only package is accepted; a repository-countersigned one is refused and not stored', async () => {
+  await t.test('Reject: an author-only package is accepted; a repository-countersigned one is refused and not stored', async (st) => {
     const feed = await startFeed(dir, 'reject', tls.certPath, tls.keyPath, 'Reject');
-    t.after(() => feed.stop());
+    st.after(() => feed.stop());
     const accepted = await push(feed, authored);
     assert.equal(accepted.code, 0, accepted.output);
     const refused = await push(feed, nugetOrg);

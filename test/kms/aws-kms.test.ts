@@ -112,7 +112,7 @@ test('AwsKms: CLI and feed sign through the loopback KMS; failures are named', {
     });
   }
 
-  await t.test('the feed: pushes restore in require mode, 503 with Retry-After while KMS throttles or is away, then recovery', async () => {
+  await t.test('the feed: pushes restore in require mode, 503 with Retry-After while KMS throttles or is away, then recovery', async (st) => {
     const tls = await createTlsMaterial(dir);
     const feed = await startKeyFeed(dir, tls, {
       Signing__Mode: 'AwsKms',
@@ -128,7 +128,7 @@ test('AwsKms: CLI and feed sign through the loopback KMS; failures are named', {
       Signing__AwsKms__CircuitBreakerOpenSeconds: '1',
       AWS_EC2_METADATA_DISABLED: 'true',
     });
-    t.after(() => feed.stop());
+    st.after(() => feed.stop());
     const { unsigned, nugetOrg } = await packagesToSign(dir, 'Reposign.AwsKms.Feed');
     for (const nupkg of [unsigned, nugetOrg]) {
       const pushed = await pushPackage(feed, nupkg, tls.caBundlePath);

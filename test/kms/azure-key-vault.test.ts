@@ -153,7 +153,7 @@ test('AzureKeyVault: CLI and feed sign through the loopback vault; failures are 
     });
   }
 
-  await t.test('the feed: pushes restore in require mode, 503 with Retry-After while the vault is away, then recovery', async () => {
+  await t.test('the feed: pushes restore in require mode, 503 with Retry-After while the vault is away, then recovery', async (st) => {
     const feed = await startKeyFeed(dir, tls, {
       Signing__Mode: 'AzureKeyVault',
       Signing__AzureKeyVault__VaultUri: vault.url,
@@ -172,7 +172,7 @@ test('AzureKeyVault: CLI and feed sign through the loopback vault; failures are 
       // No revision polls: every vault request counted below is a push's.
       Signing__ReloadIntervalSeconds: '0',
     });
-    t.after(() => feed.stop());
+    st.after(() => feed.stop());
     const { unsigned, nugetOrg } = await packagesToSign(dir, 'Reposign.KeyVault.Feed');
     for (const nupkg of [unsigned, nugetOrg]) {
       const pushed = await pushPackage(feed, nupkg, tls.caBundlePath);

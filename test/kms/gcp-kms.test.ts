@@ -83,7 +83,7 @@ test('GcpKms and GcpHsm: CLI and feed sign through the loopback Cloud KMS; failu
     });
   }
 
-  await t.test('the feed in GcpHsm mode: pushes restore in require mode, 503 with Retry-After while KMS is away, then recovery', async () => {
+  await t.test('the feed in GcpHsm mode: pushes restore in require mode, 503 with Retry-After while KMS is away, then recovery', async (st) => {
     const feed = await startKeyFeed(dir, tls, {
       ...env,
       Signing__Mode: 'GcpHsm',
@@ -96,7 +96,7 @@ test('GcpKms and GcpHsm: CLI and feed sign through the loopback Cloud KMS; failu
       Signing__GcpHsm__ApiEndpoint: kms.endpoint,
       Signing__GcpHsm__MaxAttempts: '2',
     });
-    t.after(() => feed.stop());
+    st.after(() => feed.stop());
     const { unsigned, nugetOrg } = await packagesToSign(dir, 'Reposign.CloudHsm.Feed');
     for (const nupkg of [unsigned, nugetOrg]) {
       const pushed = await pushPackage(feed, nupkg, tls.caBundlePath);

@@ -79,10 +79,10 @@ test('Pkcs11: CLI and feed sign with a non-extractable SoftHSM2 key; failures ar
     });
   }
 
-  await t.test('the feed: pushes are signed on the token and restore in require mode', async () => {
+  await t.test('the feed: pushes are signed on the token and restore in require mode', async (st) => {
     const tls = await createTlsMaterial(dir);
     const feed = await startKeyFeed(dir, tls, pkcs11FeedEnv(token, 'signer'));
-    t.after(() => feed.stop());
+    st.after(() => feed.stop());
     const { unsigned, nugetOrg } = await packagesToSign(dir, 'Reposign.Pkcs11.Feed');
     for (const nupkg of [unsigned, nugetOrg]) {
       const pushed = await pushPackage(feed, nupkg, tls.caBundlePath);
