@@ -154,11 +154,18 @@ function roundsOf(rates: readonly PushRate[]): PushRounds {
 }
 
 /** `count` pushes of new packages from `workers` concurrent pushers. */
-async function pushRate(feed: RunningFeed, prefix: string, count: number, workers: number): Promise<PushRate> {
+/** A server the bench pushes to: its base URL and process id. */
+interface Target {
+  readonly base: string;
+  readonly pid: number;
+}
+
+const targetOf = (feed: RunningFeed): Target => ({ base: feed.base, pid: feed.process.child.pid ?? 0 });
+
+async function pushRate({ base, pid }: Target, prefix: string, count: number, workers: number): Promise<PushRate> {
   const bodies = packagesFor(prefix, count);
-  const pid = feed.process.child.pid ?? 0;
   const before = await cpuMs(pid);
-  const perSecond = await pushAll(feed.base, bodies, workers);
+  const perSecond = await pushAll(base, bodies, workers);
   return { perSecond, feedCpuMs: ((await cpuMs(pid)) - before) / count };
 }
 
@@ -166,13 +173,14 @@ async function pushRate(feed: RunningFeed, prefix: string, count: number, worker
 async function pushRates(root: string, name: string, env: Record<string, string>): Promise<{ one: PushRounds; eight: PushRounds }> {
   const feed = await startFeed(join(root, name), env);
   try {
-    await pushRate(feed, `${name}.Warmup`, WARM_UP_PUSHES, CONCURRENCY);
+    const target = targetOf(feed);
+    await pushRate(target, `${name}.Warmup`, WARM_UP_PUSHES, CONCURRENCY);
     const one: PushRate[] = [];
     const eight: PushRate[] = [];
     // Rounds alternate, so that a slow spell of a shared machine does not land on one figure only.
     for (let round = 0; round < ROUNDS; round++) {
-      one.push(await pushRate(feed, `${name}.One${round}.`, PUSHES, 1));
-      eight.push(await pushRate(feed, `${name}.Eight${round}.`, PUSHES, CONCURRENCY));
+      one.push(await pushRate(target, `${name}.One${round}.`, PUSHES, 1));
+      eight.push(await pushRate(target, `${name}.Eight${round}.`, PUSHES, CONCURRENCY));
     }
     return { one: roundsOf(one), eight: roundsOf(eight) };
   } finally {
@@ -415,6 +423,23 @@ async function serveBound(root: string): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
+/** Download latencies (ms, sorted) of `urls` on `base`, idle and then during a burst of pushes from CONCURRENCY pushers; and the burst's pushes/s. */
+async function idleAndBurstLatencies(base: string, urls: readonly string[], burstPrefix: string): Promise<{ idle: number[]; during: number[]; pushesPerSecond: number }> {
+  const timing = await FeedConnection.open(base);
+  try {
+    await latencies(timing, urls, 10);
+    const idle = await latencies(timing, urls, DOWNLOADS);
+    let pushing = true;
+    const pushers = pushAll(base, packagesFor(burstPrefix, PUSHES), CONCURRENCY).finally(() => (pushing = false));
+    const during: number[] = [];
+    while (pushing) during.push(await timedDownload(timing, urls[during.length % urls.length] ?? ''));
+    const pushesPerSecond = await pushers;
+    return { idle, during: during.sort((a, b) => a - b), pushesPerSecond };
+  } finally {
+    timing.close();
+  }
+}
+
 /** The bound's pushes/s with CONCURRENCY pushers (median of ROUNDS rounds) and its download latency idle and during a burst. */
 async function boundRates(root: string): Promise<{ pushes: PushRounds; idle: number[]; during: number[] }> {
   const server = await childServer('--bound-server', [root]);
@@ -423,22 +448,9 @@ async function boundRates(root: string): Promise<{ pushes: PushRounds; idle: num
     for (const body of packagesFor('Bound.Download', downloads.length)) await push(server.base, body);
     await pushAll(server.base, packagesFor('Bound.Warmup', WARM_UP_PUSHES), CONCURRENCY);
     const rounds: PushRate[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const bodies = packagesFor(`Bound.Eight${round}.`, PUSHES);
-      const before = await cpuMs(server.pid);
-      const perSecond = await pushAll(server.base, bodies, CONCURRENCY);
-      rounds.push({ perSecond, feedCpuMs: ((await cpuMs(server.pid)) - before) / PUSHES });
-    }
-    const timing = await FeedConnection.open(server.base);
-    await latencies(timing, downloads, 10);
-    const idle = await latencies(timing, downloads, DOWNLOADS);
-    let pushing = true;
-    const pushers = pushAll(server.base, packagesFor('Bound.Burst', PUSHES), CONCURRENCY).finally(() => (pushing = false));
-    const during: number[] = [];
-    while (pushing) during.push(await timedDownload(timing, downloads[during.length % downloads.length] ?? ''));
-    await pushers;
-    timing.close();
-    return { pushes: roundsOf(rounds), idle, during: during.sort((a, b) => a - b) };
+    for (let round = 0; round < ROUNDS; round++) rounds.push(await pushRate(server, `Bound.Eight${round}.`, PUSHES, CONCURRENCY));
+    const { idle, during } = await idleAndBurstLatencies(server.base, downloads, 'Bound.Burst');
+    return { pushes: roundsOf(rounds), idle, during };
   } finally {
     server.close();
   }
@@ -502,17 +514,7 @@ async function burstLatency(
   const ids = Array.from({ length: 20 }, (_, i) => `bench.download${i}`);
   for (const id of ids) await push(feed.base, pushRequest(testPackage({ id, version: '1.0.0', paddingBytes: PACKAGE_BYTES })));
   const urls = ids.map((id) => `${feed.base}/v3/flatcontainer/${id}/1.0.0/${id}.1.0.0.nupkg`);
-  const timing = await FeedConnection.open(feed.base);
-  await latencies(timing, urls, 10);
-  const idle = await latencies(timing, urls, DOWNLOADS);
-  const burst = packagesFor('Bench.Burst', PUSHES);
-  let pushing = true;
-  const pushers = pushAll(feed.base, burst, CONCURRENCY).finally(() => (pushing = false));
-  const during: number[] = [];
-  while (pushing) during.push(await timedDownload(timing, urls[during.length % urls.length] ?? ''));
-  const pushesPerSecond = await pushers;
-  timing.close();
-  during.sort((a, b) => a - b);
+  const { idle, during, pushesPerSecond } = await idleAndBurstLatencies(feed.base, urls, 'Bench.Burst');
   return { feed, ids, urls, idle, during, pushesPerSecond };
 }
 
