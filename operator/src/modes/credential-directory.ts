@@ -22,7 +22,7 @@ function alive(pid: number): boolean {
 }
 
 /** Removes the credential directories under `root` left by operator processes that no longer run. */
-export async function removeAbandonedCredentialDirectories(root: string = tmpdir()): Promise<void> {
+async function removeAbandonedCredentialDirectories(root: string = tmpdir()): Promise<void> {
   const names = await readdir(root).catch(() => []);
   await Promise.all(
     names.map(async (name) => {

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { credentialDirectory } from '../../../src/modes/credential-directory.js';
 
@@ -51,4 +51,26 @@ test('the first pass removes the directories of operators that are gone, and onl
   await leaveDirectory(root, later);
   await credentialDirectory(root);
   assert.ok((await readdir(root)).includes(later));
+});
+
+test('passes that start together share one sweep and each get a directory of their own', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'credential-directory-test-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const dead = await deadPid();
+  for (let i = 0; i < 3; i++) await leaveDirectory(root, `reposign-operator-${dead}-stale${i}`);
+
+  // More passes at once than there are stale directories, all before the sweep has finished.
+  const made = await Promise.all(Array.from({ length: 12 }, () => credentialDirectory(root)));
+
+  assert.equal(new Set(made).size, made.length, 'every pass has its own directory');
+  assert.deepEqual((await readdir(root)).sort(), made.map((dir) => dir.slice(root.length + 1)).sort(), 'only the new directories are left');
+});
+
+test('a root that cannot be used fails the pass with the system error, and the next pass tries again', async (t) => {
+  const root = join(await mkdtemp(join(tmpdir(), 'credential-directory-test-')), 'not-yet');
+  t.after(() => rm(dirname(root), { recursive: true, force: true }));
+  await assert.rejects(credentialDirectory(root), { code: 'ENOENT' });
+  await mkdir(root);
+  const made = await credentialDirectory(root);
+  assert.equal((await stat(made)).isDirectory(), true);
 });
