@@ -20,6 +20,7 @@ import { modeHandler } from '../../operator/src/modes/mode-handlers.js';
 import { jsonLogger } from '../../operator/src/observability/logger.js';
 import { operatorMetrics, type OperatorMetrics } from '../../operator/src/observability/metrics.js';
 import { FakeClock } from '../../operator/test/helpers/fake-clock.js';
+import { tempDirFor } from '../../signing/test/helpers/temp-dir.js';
 import { startHarness, type Harness } from '../kube-apiserver/test-harness.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -89,6 +90,9 @@ export async function startOperatorHarness(t: TestContext, namespaces: readonly 
     if (created.code !== 0) throw new Error(`kubectl apply of a Namespace failed: ${created.stderr}`);
   }
   const client = restKubeClient(harness.kubeConfig);
+  // A spawned operator is killed at the end of its test, possibly mid-pass: its temporary files
+  // (a pass's credential directory) go to the test's folder, which is removed whatever it holds.
+  const operatorTemp = await tempDirFor(t, 'operator-tmp');
   const log = jsonLogger(process.env['OPERATOR_TEST_LOG'] === '1' ? 'debug' : 'error', (line) => process.stderr.write(line));
   return {
     ...harness,
@@ -117,7 +121,7 @@ export async function startOperatorHarness(t: TestContext, namespaces: readonly 
     },
     spawnOperator: (env = {}) => {
       const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', `${REPO_ROOT}operator/src/main.ts`], {
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', KUBECONFIG: harness.kubeconfigPath, HEALTH_PORT: '0', LOG_LEVEL: 'info', ...env },
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', TMPDIR: operatorTemp, KUBECONFIG: harness.kubeconfigPath, HEALTH_PORT: '0', LOG_LEVEL: 'info', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       t.after(() => {
